@@ -1,0 +1,381 @@
+"""The model card: front matter split exactly as the Hub does, parsed with positions; body sections.
+
+The split uses the Hub's own regex (`huggingface_hub.repocard.REGEX_YAML_BLOCK`, "exact same regex
+as in the Hub server"), copied here so that the local path never imports `huggingface_hub`; a test
+checks that the two stay identical. The YAML is composed with PyYAML's C loader so that every key
+and value keeps its position, then constructed the way `yaml.safe_load` would.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+REGEX_YAML_BLOCK = re.compile(
+    r"^(\s*---(?:\r\n|\r|\n))([\S\s]*?)((?:\r\n|\r|\n)---[ \t]*(\r\n|\n|$))"
+)
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+@dataclass(frozen=True)
+class Span:
+    """A character range of the card text with its 1-based start and end line/column."""
+
+    start: int
+    end: int
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+class LineIndex:
+    """Maps character offsets to 1-based (line, column), counting CRLF, CR and LF as editors do."""
+
+    def __init__(self, text: str) -> None:
+        self.starts = [0] + [m.end() for m in _LINE_BREAK.finditer(text)]
+
+    def position(self, offset: int) -> tuple[int, int]:
+        line = bisect.bisect_right(self.starts, offset) - 1
+        return line + 1, offset - self.starts[line] + 1
+
+    def span(self, start: int, end: int) -> Span:
+        line, column = self.position(start)
+        end_line, end_column = self.position(max(start, end))
+        return Span(start, end, line, column, end_line, end_column)
+
+    def line_start(self, line: int) -> int:
+        return self.starts[min(max(line, 1), len(self.starts)) - 1]
+
+
+@dataclass
+class FrontMatter:
+    """The result of looking for and parsing the YAML block."""
+
+    status: str  # "ok" | "missing" | "invalid" | "not-mapping"
+    trap: str | None = None  # why it is missing, when it is a known trap
+    trap_line: int = 1
+    yaml_start: int = 0  # offset of the YAML text in the card
+    yaml_end: int = 0
+    body_start: int = 0  # offset where the body begins
+    data: dict[str, Any] = field(default_factory=dict)
+    node: Any = None  # the composed root node, when there is one
+    error: str | None = None  # parser problem, for "invalid"
+    error_offset: int = 0
+    kind_found: str | None = None  # for "not-mapping": "list" or "scalar"
+
+
+# Why the Hub would find no block (DOMAIN.md §2.1), as (trap id, plain explanation).
+TRAPS = {
+    "bom": (
+        "the file starts with a byte-order mark (U+FEFF), so the Hub does not see the opening `---`"
+    ),
+    "opening-trailing-text": "the opening `---` line has other text after it",
+    "closing-trailing-text": "the closing `---` line has other text after it",
+    "yaml-end-marker": "the block is closed with `...`; the Hub only accepts `---`",
+    "unterminated": "the block is opened with `---` but never closed",
+    "empty-pair": "an empty `---`/`---` pair with no line between them is not read as a block",
+    "text-before": (
+        "there is text (such as a heading) before the `---` block; it must open the file"
+    ),
+    "none": "",
+}
+
+
+def _find_trap(text: str) -> tuple[str, int]:
+    """Name the known trap that kept the Hub's regex from matching, with its 1-based line."""
+    if text.startswith("\ufeff") and text[1:].lstrip().startswith("---"):
+        return "bom", 1
+    lines = _LINE_BREAK.split(text)
+    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if first is None:
+        return "none", 1
+    head = lines[first]
+    if head.startswith("---") and not head.startswith("----"):
+        if head != "---":
+            return "opening-trailing-text", first + 1
+        rest = lines[first + 1 :]
+        if rest and rest[0] == "---":
+            return "empty-pair", first + 1
+        for number, line in enumerate(rest, start=first + 2):
+            if line.startswith("---") and not line.startswith("----"):
+                return "closing-trailing-text", number
+            if line.rstrip() == "...":
+                return "yaml-end-marker", number
+        return "unterminated", first + 1
+    # A `---` block further down, after other text, is the text-before-block trap: only when
+    # what follows looks like metadata, since `---` is also a Markdown rule.
+    for number, line in enumerate(lines[first + 1 : first + 40], start=first + 2):
+        if line.rstrip(" \t") == "---":
+            following = "\n".join(lines[number : number + 50])
+            if re.match(r"\s*[A-Za-z_][\w-]*\s*:", following):
+                return "text-before", first + 1
+            break
+    return "none", first + 1
+
+
+def split_front_matter(text: str) -> FrontMatter:
+    """Find and parse the front matter the way the Hub does."""
+    match = REGEX_YAML_BLOCK.search(text)
+    if match is None:
+        trap, line = _find_trap(text)
+        return FrontMatter(status="missing", trap=trap, trap_line=line)
+    front = FrontMatter(
+        status="ok",
+        yaml_start=match.start(2),
+        yaml_end=match.end(2),
+        body_start=match.end(),
+    )
+    source = match.group(2)
+    try:
+        node = yaml.compose(source, Loader=_Loader)
+        data = _construct(node) if node is not None else None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        front.status = "invalid"
+        front.error = _yaml_message(exc)
+        front.error_offset = front.yaml_start + (mark.index if mark is not None else 0)
+        return front
+    except yaml.YAMLError as exc:  # ReaderError and friends: no mark, but a position
+        front.status = "invalid"
+        front.error = str(exc).replace("\n", " ")
+        front.error_offset = front.yaml_start + int(getattr(exc, "position", 0) or 0)
+        return front
+    except (RecursionError, MemoryError, ValueError, TypeError, OverflowError) as exc:
+        # ValueError/OverflowError: PyYAML's timestamp and number constructors on odd values.
+        front.status = "invalid"
+        front.error = f"the YAML cannot be read ({type(exc).__name__}: {exc})"
+        front.error_offset = front.yaml_start
+        return front
+    front.node = node
+    if data is None:
+        front.data = {}
+    elif isinstance(data, dict):
+        front.data = data
+    else:
+        front.status = "not-mapping"
+        front.kind_found = "list" if isinstance(data, list) else "scalar"
+    return front
+
+
+def _construct(node: yaml.Node) -> Any:
+    loader = _Loader("")
+    try:
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
+def _yaml_message(exc: yaml.MarkedYAMLError) -> str:
+    parts = [p for p in (exc.context, exc.problem) if p]
+    return ", ".join(parts) if parts else "invalid YAML"
+
+
+# ---------------------------------------------------------------------------- positions
+
+
+def key_nodes(node: Any) -> dict[str, tuple[Any, Any]]:
+    """Top-level (and only top-level) key -> (key node, value node); later duplicates win,
+    as they do in `yaml.safe_load`."""
+    found: dict[str, tuple[Any, Any]] = {}
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode):
+                found[str(key.value)] = (key, value)
+    return found
+
+
+def duplicate_keys(node: Any) -> list[Any]:
+    """Key nodes of a mapping that repeat an earlier key (the earlier value is silently lost)."""
+    seen: set[str] = set()
+    duplicates = []
+    if isinstance(node, yaml.MappingNode):
+        for key, _ in node.value:
+            if isinstance(key, yaml.ScalarNode):
+                if key.value in seen:
+                    duplicates.append(key)
+                seen.add(key.value)
+    return duplicates
+
+
+# ---------------------------------------------------------------------------- body sections
+
+PLACEHOLDER_PATTERNS = re.compile(
+    r"\[More Information Needed\]|\[Needs More Information\]|\{\{\s*[\w.]+\s*\}\}",
+    re.IGNORECASE,
+)
+# The template's stock Recommendations paragraph (huggingface_hub modelcard_template.md): text the
+# author did not write, so a section holding only it is not "filled".
+STOCK_SENTENCES = (
+    "Users (both direct and downstream) should be made aware of the risks, biases and "
+    "limitations of the model. More information needed for further recommendations.",
+    "Users should be made aware of the risks, biases and limitations of the dataset. "
+    "More information needed for further recommendations.",
+)
+_ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
+_SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+_LABEL = re.compile(r"\*\*[^*\n]{1,80}?:?\*\*:?|__[^_\n]{1,80}?__")
+_NOISE = re.compile(r"[\s\-*+_>|:#.,;()\[\]`~=]+")
+
+
+@dataclass
+class Section:
+    title: str
+    level: int
+    line: int  # 1-based line of the heading
+    end_line: int  # last line of the section, including its sub-sections
+    own_text: str = ""  # the text directly under the heading, before any sub-heading
+    placeholders: int = 0  # placeholders directly in this section
+    status: str = "empty"  # "filled" | "empty" | "placeholder", counting sub-sections
+    children: list[Section] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        return normalise_title(self.title)
+
+
+def normalise_title(title: str) -> str:
+    title = re.sub(r"\[optional\]", "", title, flags=re.I)
+    title = title.replace("&", " and ")
+    title = re.sub(r"[*_`#\[\]()]|<[^>]+>", " ", title)
+    return " ".join(title.lower().replace("-", " ").split()).strip(" :.,")
+
+
+def _own_status(text: str) -> tuple[str, int]:
+    """Is the text under a heading written by a person, only template placeholders, or empty?"""
+    text = _COMMENT.sub(" ", text)
+    count = len(PLACEHOLDER_PATTERNS.findall(text))
+    for stock in STOCK_SENTENCES:
+        text = text.replace(stock, " ")
+    rest = _NOISE.sub("", _LABEL.sub(" ", PLACEHOLDER_PATTERNS.sub(" ", text)))
+    if rest:
+        return "filled", count
+    return ("placeholder" if count else "empty"), count
+
+
+def parse_sections(text: str, first_line: int) -> list[Section]:
+    """Split the body (starting at 1-based line `first_line`) into a tree of sections.
+
+    Headings inside fenced code blocks and HTML comments are not headings. Text before the
+    first heading is not a section.
+    """
+    lines = _LINE_BREAK.split(text)
+    flat: list[tuple[Section, int]] = []  # (section, index of first content line)
+    fence: str | None = None
+    in_comment = False
+    for i, line in enumerate(lines):
+        if fence:
+            if line.strip().startswith(fence):
+                fence = None
+            continue
+        if in_comment:
+            if "-->" in line:
+                in_comment = False
+            continue
+        fence_match = _FENCE.match(line)
+        if fence_match:
+            fence = fence_match.group(1)[:3]
+            continue
+        if "<!--" in line and "-->" not in line.split("<!--", 1)[1]:
+            in_comment = True
+            continue
+        atx = _ATX.match(line)
+        if atx:
+            title = (atx.group(2) or "").strip()
+            flat.append((Section(title, len(atx.group(1)), first_line + i, 0), i + 1))
+            continue
+        setext = _SETEXT.match(line)
+        if (
+            setext
+            and i > 0
+            and lines[i - 1].strip()
+            and not _ATX.match(lines[i - 1])
+            and not lines[i - 1].lstrip().startswith(("-", "*", "+", "|", ">", "<"))
+            and (not flat or flat[-1][0].line != first_line + i - 1)
+        ):
+            level = 1 if setext.group(1).startswith("=") else 2
+            flat.append((Section(lines[i - 1].strip(), level, first_line + i - 1, 0), i + 1))
+    # Own text: from after the heading to the next heading (a setext heading's title line is
+    # the line before its underline, so stop one line earlier for those).
+    last_line = first_line + len(lines) - 1
+    for n, (section, content_start) in enumerate(flat):
+        if n + 1 < len(flat):
+            next_section = flat[n + 1][0]
+            stop = next_section.line - first_line
+        else:
+            stop = len(lines)
+        section.own_text = "\n".join(lines[content_start:stop])
+        section.end_line = last_line
+    roots: list[Section] = []
+    stack: list[Section] = []
+    for section, _ in flat:
+        while stack and stack[-1].level >= section.level:
+            closed = stack.pop()
+            closed.end_line = section.line - 1
+        if stack:
+            stack[-1].children.append(section)
+        else:
+            roots.append(section)
+        stack.append(section)
+    for section in _walk(roots):
+        own, count = _own_status(section.own_text)
+        section.placeholders = count
+        section.status = own
+    for root in roots:
+        _roll_up(root)
+    return roots
+
+
+def _roll_up(section: Section) -> str:
+    statuses = [section.status] + [_roll_up(child) for child in section.children]
+    if "filled" in statuses:
+        section.status = "filled"
+    elif "placeholder" in statuses:
+        section.status = "placeholder"
+    else:
+        section.status = "empty"
+    return section.status
+
+
+def _walk(sections: list[Section]) -> list[Section]:
+    out: list[Section] = []
+    stack = list(reversed(sections))
+    while stack:
+        section = stack.pop()
+        out.append(section)
+        stack.extend(reversed(section.children))
+    return out
+
+
+def all_sections(roots: list[Section]) -> list[Section]:
+    return _walk(roots)
+
+
+@dataclass
+class Card:
+    """A parsed card: its text, where lines start, the front matter and the body sections."""
+
+    path: str
+    text: str
+    lines: LineIndex
+    front: FrontMatter
+    sections: list[Section]
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return self.front.data
+
+
+def parse_card(path: str, text: str) -> Card:
+    index = LineIndex(text)
+    front = split_front_matter(text)
+    body_line = index.position(front.body_start)[0] if front.body_start else 1
+    body = text[front.body_start :]
+    return Card(path, text, index, front, parse_sections(body, body_line))

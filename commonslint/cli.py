@@ -1,0 +1,245 @@
+"""The command line: `commonslint [check] TARGET...`, `commonslint rules`, `commonslint rule CODE`.
+
+Exit codes, as ruff's: 0 when nothing is at or above `--fail-on`, 1 when something is, 2 for a
+usage, configuration or internal error (a missing target included: it is never "clean").
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from commonslint import __version__
+
+SUBCOMMANDS = ("check", "rules", "rule")
+
+
+class UsageError(Exception):
+    pass
+
+
+def _codes(text: str) -> list[str]:
+    return [c.strip().upper() for c in text.split(",") if c.strip()]
+
+
+def _check_parser() -> argparse.ArgumentParser:
+    from commonslint.report import FORMATS
+
+    parser = argparse.ArgumentParser(
+        prog="commonslint",
+        description="Lint a model repository for the promises that make a model a commons.",
+        epilog="Other commands: `commonslint rules` lists the rules, `commonslint rule CODE` "
+        "explains one. Exit status: 0 clean, 1 findings at or above --fail-on, 2 error.",
+    )
+    parser.add_argument(
+        "targets",
+        nargs="*",
+        default=["."],
+        metavar="TARGET",
+        help="a model repository folder or its README.md (default: .)",
+    )
+    parser.add_argument(
+        "--format", choices=sorted(FORMATS), default=None, help="output format (default: text)"
+    )
+    parser.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE")
+    parser.add_argument(
+        "--fail-on",
+        choices=("error", "warning", "info"),
+        default=None,
+        help="lowest severity that makes the exit status 1 (default: error)",
+    )
+    parser.add_argument(
+        "--select",
+        type=_codes,
+        metavar="CODES",
+        help="comma-separated codes or prefixes to check (replaces the config's)",
+    )
+    parser.add_argument(
+        "--extend-select",
+        type=_codes,
+        metavar="CODES",
+        default=[],
+        help="codes or prefixes to check in addition",
+    )
+    parser.add_argument(
+        "--ignore", type=_codes, metavar="CODES", default=[], help="codes or prefixes not to check"
+    )
+    parser.add_argument(
+        "--kind",
+        choices=("model", "dataset"),
+        help="lint as a model or a dataset repository (default: guessed)",
+    )
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        help="use this commonslint.toml or pyproject.toml instead of the nearest",
+    )
+    parser.add_argument("--isolated", action="store_true", help="ignore all configuration files")
+    parser.add_argument(
+        "-q", "--quiet", action="store_true", help="print findings only, without the summary line"
+    )
+    parser.add_argument(
+        "--show-files", action="store_true", help="list the files that were examined"
+    )
+    parser.add_argument("--version", action="version", version=f"commonslint {__version__}")
+    return parser
+
+
+def _load_config(args: argparse.Namespace, first_target: str):  # type: ignore[no-untyped-def]
+    from commonslint.config import Config, find_config, load_config
+    from commonslint.findings import Severity
+
+    if args.isolated:
+        config = Config()
+    elif args.config:
+        config = load_config(Path(args.config))
+    else:
+        start = Path(first_target) if not first_target.startswith("hf://") else Path.cwd()
+        found = find_config(start if start.exists() else Path.cwd())
+        config = load_config(found) if found else Config()
+    if args.select is not None:
+        config.select = args.select
+    config.extend_select = config.extend_select + args.extend_select
+    config.ignore = config.ignore + args.ignore
+    if args.fail_on:
+        config.fail_on = Severity.parse(args.fail_on)
+    if args.kind:
+        config.kind = args.kind
+    return config
+
+
+def _write(text: str, output: str | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        return
+    from commonslint.fileio import write_atomic
+
+    write_atomic(Path(output), text.encode("utf-8"))
+
+
+def run_check(argv: Sequence[str]) -> int:
+    from commonslint.lint import Linter, worst
+    from commonslint.report import reporter
+    from commonslint.sources import DEFAULT_MAX_BYTES, open_local
+
+    args = _check_parser().parse_args(argv)
+    config = _load_config(args, args.targets[0])
+    linter = Linter(config)
+    results = []
+    for target in args.targets:
+        if target.startswith("hf://"):
+            from commonslint.sources import TargetError
+
+            raise TargetError(f"{target}: Hub targets are not supported by this build yet")
+        repo = open_local(target, config.max_file_size or DEFAULT_MAX_BYTES)
+        results.append(linter.lint(repo, target))
+    fmt = args.format or "text"
+    report = reporter(fmt)(results, linter.all_rules)
+    if fmt == "text":
+        lines = report.splitlines(keepends=True)
+        if args.show_files:
+            for result in results:
+                examined = ", ".join(result.repo.show(p) for p in result.examined) or "nothing"
+                lines.insert(len(lines) - 1, f"examined {result.target}: {examined}\n")
+        if args.quiet:
+            lines = lines[:-1]
+        report = "".join(lines)
+    _write(report, args.output)
+    top = worst([f for r in results for f in r.findings])
+    return 1 if top is not None and top >= config.fail_on else 0
+
+
+def run_rules(argv: Sequence[str]) -> int:
+    from commonslint.rulepacks import load_rules
+
+    parser = argparse.ArgumentParser(prog="commonslint rules", description="List every rule.")
+    parser.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    args = parser.parse_args(argv)
+    rules = load_rules()
+    if args.format == "json":
+        import json
+
+        sys.stdout.write(
+            json.dumps(
+                [
+                    {
+                        "code": r.code,
+                        "name": r.name,
+                        "severity": r.severity.label,
+                        "summary": r.summary,
+                        "kinds": sorted(r.kinds),
+                        "pack": r.pack,
+                        "docs": r.docs,
+                    }
+                    for r in rules
+                ],
+                indent=2,
+            )
+            + "\n"
+        )
+    elif args.format == "markdown":
+        from commonslint.ruledocs import reference_markdown
+
+        sys.stdout.write(reference_markdown(rules))
+    else:
+        width = max(len(r.name) for r in rules)
+        for r in rules:
+            sys.stdout.write(f"{r.code}  {r.name:<{width}}  {r.severity.label:<7}  {r.summary}\n")
+    return 0
+
+
+def run_rule(argv: Sequence[str]) -> int:
+    from commonslint.ruledocs import rule_text
+    from commonslint.rulepacks import load_rules
+
+    parser = argparse.ArgumentParser(prog="commonslint rule", description="Explain one rule.")
+    parser.add_argument("code", help="a rule code (CL201) or name (share-alike-not-kept)")
+    args = parser.parse_args(argv)
+    wanted = args.code.strip()
+    for rule in load_rules():
+        if wanted.upper() == rule.code or wanted.lower() == rule.name:
+            sys.stdout.write(rule_text(rule))
+            return 0
+    raise UsageError(f"no rule {wanted!r}; `commonslint rules` lists them")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    from commonslint.config import ConfigError
+    from commonslint.engine import RuleError
+    from commonslint.rulepacks import PackError
+    from commonslint.sources import TargetError
+
+    try:
+        if argv and argv[0] in SUBCOMMANDS:
+            command, rest = argv[0], argv[1:]
+        else:
+            command, rest = "check", argv
+        if command == "rules":
+            return run_rules(rest)
+        if command == "rule":
+            return run_rule(rest)
+        return run_check(rest)
+    except (TargetError, ConfigError, PackError, RuleError, UsageError) as exc:
+        print(f"commonslint: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("commonslint: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # The reader went away (`| head`): not our error; keep Python from complaining at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
+    except Exception as exc:  # the promise is no traceback, ever; COMMONSLINT_DEBUG shows it
+        if os.environ.get("COMMONSLINT_DEBUG"):
+            raise
+        print(
+            f"commonslint: internal error: {type(exc).__name__}: {exc} "
+            "(set COMMONSLINT_DEBUG=1 for details; please report it)",
+            file=sys.stderr,
+        )
+        return 2

@@ -1,0 +1,314 @@
+"""Facts: everything the rules ever see, computed once per repository by tested Python.
+
+Facts are plain dicts, lists, strings, numbers and booleans (no objects with behaviour), so a
+rule pack's Jinja2 conditions can read them in a sandbox and `--format json` could show them.
+Every place a rule may point at is precomputed as a location dict (`path`, `line`, `column`,
+`end_line`, `end_column`).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePosixPath
+from typing import Any
+
+from commonslint import emissions as emissions_mod
+from commonslint import governance, metadata
+from commonslint.card import (
+    TRAPS,
+    Card,
+    Section,
+    all_sections,
+    duplicate_keys,
+    key_nodes,
+    parse_card,
+)
+from commonslint.locations import file_loc, line_loc, node_loc, offset_loc
+from commonslint.sources import Repo
+from commonslint.suppressions import Suppression, find_suppressions
+
+# Licence-like files the rules read: at the root, or in a REUSE-style LICENSES/ folder.
+_LICENCE_NAME = re.compile(
+    r"^(licen[cs]e|copying|model[_-]?licen[cs]e|licen[cs]e[_-]?(model|code|weights|data)|"
+    r"notice|use[_-]?policy|acceptable[_-]?use[_-]?policy)([._-].*)?$",
+    re.IGNORECASE,
+)
+# Sections named like these count as the template's section of that purpose.
+SECTION_PURPOSES: dict[str, re.Pattern[str]] = {
+    "bias": re.compile(r"\b(bias|biases|risks?|limitations?)\b"),
+    "training_data": re.compile(
+        r"\b(training|train|pre ?training|fine ?tuning) (data|dataset|datasets|corpus)\b"
+        r"|\bdata(sets?)? used\b"
+    ),
+    "uses": re.compile(
+        r"\b(out of scope|misuse|uses?|intended use|use restrictions|"
+        r"prohibited|restrictions)\b"
+    ),
+    "environmental_impact": re.compile(r"\b(environmental impact|carbon|co2|emissions)\b"),
+}
+
+
+def licence_file_kind(path: str) -> str | None:
+    pure = PurePosixPath(path)
+    folder = str(pure.parent)
+    if folder not in (".", "LICENSES", "licenses"):
+        return None
+    if folder != "." or _LICENCE_NAME.match(pure.name):
+        lowered = pure.name.lower()
+        if lowered.startswith("notice"):
+            return "notice"
+        if "policy" in lowered:
+            return "use-policy"
+        return "licence"
+    return None
+
+
+def _section_dict(card: Card, section: Section) -> dict[str, Any]:
+    return {
+        "title": section.title,
+        "key": section.key,
+        "level": section.level,
+        "line": section.line,
+        "end_line": section.end_line,
+        "status": section.status,
+        "placeholders": section.placeholders,
+        "at": line_loc(card, section.line),
+    }
+
+
+def _purpose_section(sections: list[dict[str, Any]], purpose: str) -> dict[str, Any] | None:
+    """The best section for a purpose: a filled one if any, else the first that matches."""
+    pattern = SECTION_PURPOSES[purpose]
+    matches = [s for s in sections if pattern.search(s["key"])]
+    if not matches:
+        return None
+    return next((s for s in matches if s["status"] == "filled"), matches[0])
+
+
+def _guess_kind(data: dict[str, Any], card: Card | None) -> str:
+    if any(key in metadata.DATASET_FIELDS for key in data):
+        return "dataset"
+    if card is not None and re.search(
+        r"^#\s*Dataset Card\b",
+        card.text[card.front.body_start : card.front.body_start + 4000],
+        re.M,
+    ):
+        return "dataset"
+    return "model"
+
+
+def card_facts(repo: Repo, unreadable: list[dict[str, Any]]) -> tuple[dict[str, Any], Card | None]:
+    path = repo.card_path
+    facts: dict[str, Any] = {
+        "path": path,
+        "exists": repo.exists(path),
+        "readable": False,
+        "ok": False,
+        "at": file_loc(path),
+        "near_miss": None,
+        "meta": {},
+        "keys": [],
+        "key_at": {},
+        "value_at": {},
+        "front": {
+            "status": "absent",
+            "trap": None,
+            "trap_message": "",
+            "at": file_loc(path, 1, 1),
+            "error": None,
+            "kind_found": None,
+        },
+        "type_problems": [],
+        "misspelt": [],
+        "implicit": [],
+        "duplicates": [],
+        "sections": [],
+        "placeholder_sections": [],
+        "first_heading_at": file_loc(path, 1, 1),
+        "section": {purpose: None for purpose in SECTION_PURPOSES},
+        "body_start_line": 1,
+        "text_lines": 0,
+    }
+    if not facts["exists"]:
+        lowered = {f.lower(): f for f in repo.files() if "/" not in f}
+        facts["near_miss"] = lowered.get(path.lower())
+        return facts, None
+    read = repo.read_text(path)
+    if read.text is None:
+        unreadable.append({"path": path, "error": read.error, "at": file_loc(path)})
+        return facts, None
+    card = parse_card(path, read.text)
+    front = card.front
+    facts["readable"] = True
+    facts["at"] = file_loc(path, 1, 1)
+    facts["text_lines"] = len(card.lines.starts)
+    facts["body_start_line"] = card.lines.position(front.body_start)[0]
+    front_at = (
+        offset_loc(card, front.error_offset)
+        if front.status == "invalid"
+        else line_loc(card, front.trap_line if front.status == "missing" else 1)
+    )
+    facts["front"] = {
+        "status": front.status,
+        "trap": front.trap,
+        "trap_message": TRAPS.get(front.trap or "none", ""),
+        "at": front_at,
+        "error": front.error,
+        "kind_found": front.kind_found,
+    }
+    facts["ok"] = front.status == "ok"
+    if front.status == "ok":
+        nodes = key_nodes(front.node)
+        facts["meta"] = front.data
+        facts["keys"] = list(front.data)
+        facts["key_at"] = {k: node_loc(card, kn) for k, (kn, _) in nodes.items()}
+        facts["value_at"] = {k: node_loc(card, vn) for k, (_, vn) in nodes.items()}
+        for name, problems in (
+            ("type_problems", metadata.wrong_types(front.data, nodes)),
+            ("misspelt", metadata.misspelt_keys(nodes)),
+            ("implicit", metadata.implicit_types(front.data, nodes)),
+        ):
+            facts[name] = [
+                {"key": p.key, "detail": p.detail, "extra": p.extra, "at": node_loc(card, p.node)}
+                for p in problems
+            ]
+        facts["duplicates"] = [
+            {"key": str(k.value), "at": node_loc(card, k)} for k in duplicate_keys(front.node)
+        ]
+    sections = [_section_dict(card, s) for s in all_sections(card.sections)]
+    facts["sections"] = sections
+    if sections:
+        facts["first_heading_at"] = sections[0]["at"]
+    facts["placeholder_sections"] = [s for s in sections if s["placeholders"]]
+    facts["section"] = {
+        purpose: _purpose_section(sections, purpose) for purpose in SECTION_PURPOSES
+    }
+    return facts, card
+
+
+def licence_file_facts(repo: Repo, unreadable: list[dict[str, Any]]) -> dict[str, Any]:
+    files = []
+    for path in repo.files():
+        kind = licence_file_kind(path)
+        if kind is None:
+            continue
+        read = repo.read_text(path)
+        entry: dict[str, Any] = {
+            "path": path,
+            "kind": kind,
+            "readable": read.text is not None,
+            "error": read.error,
+            "at": file_loc(path, 1, 1),
+            "identified": None,
+            "confidence": 0.0,
+            "sure": False,
+            "use_restrictions": None,
+            "missing": [],
+        }
+        if read.text is None:
+            unreadable.append({"path": path, "error": read.error, "at": file_loc(path)})
+        files.append(entry)
+    licences = [f for f in files if f["kind"] == "licence"]
+    return {
+        "files": files,
+        "licence": licences,
+        "notice": [f for f in files if f["kind"] == "notice"],
+        "has_licence_file": bool(licences),
+        "paths": [f["path"] for f in files],
+    }
+
+
+def governance_facts(repo: Repo, unreadable: list[dict[str, Any]]) -> dict[str, Any]:
+    files = repo.files()
+    coc_path = governance.find_community_file(files, "code_of_conduct")
+    coc_text = None
+    if coc_path:
+        read = repo.read_text(coc_path)
+        coc_text = read.text
+        if read.text is None:
+            unreadable.append({"path": coc_path, "error": read.error, "at": file_loc(coc_path)})
+    coc = governance.code_of_conduct_status(coc_path, coc_text)
+    return {
+        "code_of_conduct": {
+            "path": coc.path,
+            "status": coc.status,
+            "placeholders": coc.placeholders,
+            "at": file_loc(coc.path, coc.placeholder_line, 1 if coc.placeholder_line else 0)
+            if coc.path
+            else None,
+        },
+        "contributing": governance.find_community_file(files, "contributing"),
+        "security": governance.find_community_file(files, "security"),
+        "governance": governance.find_community_file(files, "governance"),
+    }
+
+
+def emissions_facts(card_f: dict[str, Any], card: Card | None) -> dict[str, Any]:
+    if card is None:
+        return {
+            "present": False,
+            "form": "absent",
+            "value": None,
+            "problem": None,
+            "missing_fields": [],
+            "unit_in_value": None,
+            "unit_in_text": None,
+            "unit_in_text_at": None,
+            "at": None,
+            "value_at": None,
+        }
+    body = card.text[card.front.body_start :]
+    found = emissions_mod.read_emissions(card.data, body, card_f["body_start_line"])
+    key_at = card_f["key_at"].get("co2_eq_emissions")
+    value_at = card_f["value_at"].get("co2_eq_emissions")
+    if found.form == "mapping" and card.front.node is not None:
+        inner = key_nodes(key_nodes(card.front.node)["co2_eq_emissions"][1])
+        if "emissions" in inner:
+            value_at = node_loc(card, inner["emissions"][1])
+    return {
+        "present": found.present,
+        "form": found.form,
+        "value": found.value,
+        "problem": found.problem,
+        "missing_fields": found.missing_fields,
+        "unit_in_value": found.unit_in_value,
+        "unit_in_text": found.unit_in_text,
+        "unit_in_text_at": line_loc(card, found.unit_in_text_line)
+        if found.unit_in_text_line
+        else None,
+        "at": key_at,
+        "value_at": value_at,
+    }
+
+
+def suppression_list(card: Card | None) -> list[Suppression]:
+    if card is None:
+        return []
+    front = card.front
+    end = front.yaml_end if front.status != "missing" else 0
+    return find_suppressions(card.text, front.yaml_start, end, card.lines.position)
+
+
+def compute(repo: Repo, kind: str | None = None) -> tuple[dict[str, Any], list[Suppression]]:
+    """All facts for one repository, and the inline suppressions its card holds."""
+    from commonslint.licence_facts import licence_facts  # after card facts exist
+
+    unreadable: list[dict[str, Any]] = []
+    card_f, card = card_facts(repo, unreadable)
+    card_f["kind"] = kind or repo.kind or _guess_kind(card_f["meta"], card)
+    files_f = licence_file_facts(repo, unreadable)
+    facts: dict[str, Any] = {
+        "repo": {
+            "name": repo.display or ".",
+            "files": repo.files(),
+            "skipped": dict(repo.skipped),
+            "kind": card_f["kind"],
+        },
+        "card": card_f,
+        "licence_files": files_f,
+        "governance": governance_facts(repo, unreadable),
+        "emissions": emissions_facts(card_f, card),
+    }
+    facts["licence"] = licence_facts(card_f, card, files_f, repo)
+    facts["unreadable"] = unreadable
+    return facts, suppression_list(card)

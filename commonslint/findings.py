@@ -1,0 +1,85 @@
+"""Findings: small values (rule, severity, message, location), formatted only at the edge."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import IntEnum
+
+
+class Severity(IntEnum):
+    """Ordered so that `fail-on` is a simple comparison."""
+
+    INFO = 1
+    WARNING = 2
+    ERROR = 3
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        try:
+            return cls[text.strip().upper()]
+        except KeyError:
+            raise ValueError(
+                f"unknown severity {text!r} (expected error, warning or info)"
+            ) from None
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """A place in the repository: a path relative to the repository root, 1-based line/column.
+
+    `line` is 0 when the finding is about the file as a whole (or a file that does not exist).
+    """
+
+    path: str
+    line: int = 0
+    column: int = 0
+    end_line: int = 0
+    end_column: int = 0
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "end_line": self.end_line,
+            "end_column": self.end_column,
+        }
+
+
+@dataclass(frozen=True)
+class Fix:
+    """A text edit that cannot change meaning: replace bytes [start, end) of `path` with `text`.
+
+    Offsets are character offsets into the decoded text as read; `fixer` names the fixer that
+    produced it, so reports can say what `--fix` would do.
+    """
+
+    path: str
+    start: int
+    end: int
+    text: str
+    fixer: str
+    description: str = ""
+    create: bool = False  # the fix writes a new file (start == end == 0)
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    name: str
+    severity: Severity
+    message: str
+    location: Location
+    fix: Fix | None = field(default=None, compare=False)
+
+    def sort_key(self) -> tuple[object, ...]:
+        loc = self.location
+        return (loc.path, loc.line, loc.column, self.code, self.message)
+
+
+def sort_findings(findings: list[Finding]) -> list[Finding]:
+    return sorted(findings, key=Finding.sort_key)

@@ -1,0 +1,68 @@
+"""Community files: code of conduct, contributing guide and the like (DOMAIN.md §6).
+
+GitHub looks for community health files at the root, in `docs/` and in `.github/`; the Hub has
+no such convention, so findings built on these facts are commons policy, not Hub rules.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+
+COMMUNITY_FOLDERS = ("", "docs/", ".github/")
+_EXTENSIONS = ("", ".md", ".markdown", ".txt", ".rst")
+# Template fields left unfilled: Contributor Covenant 1.4 "[INSERT EMAIL ADDRESS]",
+# 2.x "[INSERT CONTACT METHOD]", and the like in other templates.
+_PLACEHOLDER = re.compile(
+    r"\[\s*(INSERT[^\]\n]{0,60}|YOUR[ _][^\]\n]{0,40}|PROJECT[ _]?(NAME|EMAIL|E-MAIL)[^\]\n]{0,20}|"
+    r"EMAIL ADDRESS|CONTACT METHOD|project e-?mail)\s*\]",
+    re.IGNORECASE,
+)
+
+
+def _stem_matches(path: str, stem: str) -> bool:
+    pure = PurePosixPath(path)
+    folder = "" if str(pure.parent) == "." else f"{pure.parent}/"
+    if folder not in COMMUNITY_FOLDERS:
+        return False
+    name = pure.name.lower().replace("-", "_")
+    return any(name == stem + ext for ext in _EXTENSIONS)
+
+
+def find_community_file(files: Iterable[str], stem: str) -> str | None:
+    """The first file named like `stem` (case-insensitive) at the root, docs/ or .github/."""
+    matches = [f for f in files if _stem_matches(f, stem)]
+    if not matches:
+        return None
+    return min(matches, key=lambda f: (f.count("/"), f))
+
+
+@dataclass
+class CommunityFile:
+    path: str | None = None
+    status: str = "missing"  # "missing" | "ok" | "empty" | "template" | "unreadable"
+    placeholders: list[str] = field(default_factory=list)
+    placeholder_line: int = 0
+
+
+def code_of_conduct_status(path: str | None, text: str | None) -> CommunityFile:
+    found = CommunityFile(path=path)
+    if path is None:
+        return found
+    if text is None:
+        found.status = "unreadable"
+        return found
+    if not text.strip():
+        found.status = "empty"
+        return found
+    placeholders = [m.group(0) for m in _PLACEHOLDER.finditer(text)]
+    if placeholders:
+        found.status = "template"
+        found.placeholders = sorted(set(placeholders))
+        first = _PLACEHOLDER.search(text)
+        found.placeholder_line = text.count("\n", 0, first.start()) + 1 if first else 0
+        return found
+    found.status = "ok"
+    return found

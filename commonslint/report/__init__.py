@@ -1,0 +1,33 @@
+"""Reporters turn one list of findings into each output format; nothing else formats them.
+
+Each format lives in its own module, imported only when asked for.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from commonslint.lint import Result
+    from commonslint.rulepacks import Rule
+
+FORMATS = {
+    "text": "commonslint.report.text",
+    "json": "commonslint.report.json_format",
+}
+
+
+class Reporter(Protocol):
+    def __call__(self, results: Sequence[Result], rules: Sequence[Rule]) -> str: ...
+
+
+def reporter(name: str) -> Reporter:
+    module = importlib.import_module(FORMATS[name])
+    return module.render  # type: ignore[no-any-return]
+
+
+def documentation_anchor(code: str, name: str) -> str:
+    """Where a rule is documented: its section of the generated rule reference."""
+    return f"docs/rules.md#{code.lower()}-{name}"
