@@ -26,6 +26,7 @@ from commonslint.detect.text import shingle_hashes, words
 
 SURE = 0.8
 HEAD_WORDS = 80  # titles count only near the top, where a licence puts its name
+TITLE_CHARS = 40  # a licence name this close to the start is the file's title
 MIN_SCORE = 0.5  # below this a full-text candidate is not reported at all
 RIVAL_MARGIN = 0.1  # a different id scoring within this of the best makes the result unsure
 SECOND_LICENCE_COVERAGE = 0.85  # another family's text this complete is a second licence ...
@@ -215,7 +216,11 @@ def _code_of_conduct(
     )
 
 
-def _named(ref: Reference, norm: str) -> Identification | None:
+_VERBS = ("licensed", "licenced", "released", "distributed", "available", "provided")
+_LEADS = (*(f" {v} under {the}" for v in _VERBS for the in ("the ", "")), " subject to the ")
+
+
+def _named(ref: Reference, norm: str, head: str) -> Identification | None:
     named: dict[str, tuple[Entry, str]] = {}
     for entry in ref.entries:
         hit = next((n for n in entry.names if n in norm), None)
@@ -231,6 +236,15 @@ def _named(ref: Reference, norm: str) -> Identification | None:
             evidence=("names several licences: " + ", ".join(named),),
         )
     entry, hit = next(iter(named.values()))
+    # Only a licensing statement ("licensed under the ...") or a title opening the file declares
+    # the licence; a licence merely mentioned in prose is not enough to be sure.
+    declared = any(
+        norm.find(n) < TITLE_CHARS
+        or n.startswith(_LEADS)
+        or any(f"{lead}{n.lstrip()}" in norm for lead in _LEADS)
+        for n in entry.names
+        if n in norm
+    )
     _, restr = _parts(entry, norm)
     missing = ("terms",)
     if restr is False:
@@ -241,7 +255,7 @@ def _named(ref: Reference, norm: str) -> Identification | None:
     return _result(
         entry.id,
         entry.kind,
-        0.85,
+        0.85 if declared else 0.5,
         missing=missing,
         use_restrictions=restr,
         evidence=(f"refers to the licence by name: {hit.strip()}", "licence terms not present"),
@@ -266,7 +280,7 @@ def identify(text: str, filename: str | None = None) -> Identification:
         _full_text(ref, norm, head, hashes)
         or _notice(ref, norm, text)
         or _code_of_conduct(ref, norm, head, text, filename)
-        or _named(ref, norm)
+        or _named(ref, norm, head)
     )
     if found:
         return found
