@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from commonslint.detect.reference import Entry, Reference, load
 from commonslint.detect.text import shingle_hashes, words
@@ -59,8 +60,7 @@ def _result(licence: str | None, kind: str, confidence: float, **kw: object) -> 
     return Identification(licence, kind, confidence, confidence >= SURE, **kw)  # type: ignore[arg-type]
 
 
-@dataclass
-class _Score:
+class _Score(NamedTuple):
     entry: Entry
     raw: float
     coverage: float
