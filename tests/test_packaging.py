@@ -17,9 +17,22 @@ from tests.conftest import ROOT
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
     build = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "--no-build-isolation",
-         "--wheel-dir", str(out), "-q"],
-        capture_output=True, text=True, check=False, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            str(ROOT),
+            "--no-deps",
+            "--no-build-isolation",
+            "--wheel-dir",
+            str(out),
+            "-q",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
     )
     if build.returncode != 0 and "hatchling" in build.stderr:
         pytest.skip("hatchling is not installed (it is in the `test` extra)")
@@ -41,16 +54,36 @@ def test_wheel_works_in_a_fresh_venv(wheel: Path, tmp_path: Path) -> None:
     # not the package index.
     venv.EnvBuilder(system_site_packages=True, with_pip=True).create(env_dir)
     python = env_dir / "bin" / "python"
-    install = subprocess.run([str(python), "-m", "pip", "install", "--no-deps", "-q", str(wheel)],
-                             capture_output=True, text=True, check=False, timeout=300)
+    install = subprocess.run(
+        [str(python), "-m", "pip", "install", "--no-deps", "-q", str(wheel)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
     assert install.returncode == 0, install.stderr
-    where = subprocess.run([str(python), "-c", "import commonslint; print(commonslint.__file__)"],
-                           cwd=tmp_path, capture_output=True, text=True, check=False)
+    where = subprocess.run(
+        [str(python), "-c", "import commonslint; print(commonslint.__file__)"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert str(env_dir) in where.stdout, where.stdout + where.stderr
     script = env_dir / "bin" / "commonslint"
-    good = subprocess.run([str(script), str(ROOT / "examples" / "good-model")], cwd=tmp_path,
-                          capture_output=True, text=True, check=False)
+    good = subprocess.run(
+        [str(script), str(ROOT / "examples" / "good-model")],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert good.returncode == 0, good.stdout + good.stderr
-    bad = subprocess.run([str(script), str(ROOT / "examples" / "bad-model")], cwd=tmp_path,
-                         capture_output=True, text=True, check=False)
+    bad = subprocess.run(
+        [str(script), str(ROOT / "examples" / "bad-model")],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert bad.returncode == 1 and "CL108" in bad.stdout
