@@ -77,19 +77,8 @@ CLASSES = frozenset(
 STATUSES = frozenset(
     {"hub-id", "non-canonical", "spdx-expression", "unknown", "invalid-expression", "empty"}
 )
-_RESTRICTIVE = frozenset(
-    {
-        "share-alike",
-        "weak-copyleft",
-        "non-commercial",
-        "no-derivatives",
-        "rail",
-        "custom",
-        "research-only",
-        "placeholder",
-        "use-restricted",
-    }
-)
+# Every class that restricts reuse: all of them but the permissive, public-domain and family ones.
+_RESTRICTIVE = CLASSES - {"permissive", "public-domain", "family"}
 # Options of a very large expression are capped: DNF can grow exponentially.
 _MAX_OPTIONS = 256
 

@@ -62,28 +62,15 @@ def test_wheel_works_in_a_fresh_venv(wheel: Path, tmp_path: Path) -> None:
         timeout=300,
     )
     assert install.returncode == 0, install.stderr
-    where = subprocess.run(
-        [str(python), "-c", "import commonslint; print(commonslint.__file__)"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        # From outside the checkout, so the import cannot come from the source tree.
+        return subprocess.run(args, cwd=tmp_path, capture_output=True, text=True, check=False)
+
+    where = run(str(python), "-c", "import commonslint; print(commonslint.__file__)")
     assert str(env_dir) in where.stdout, where.stdout + where.stderr
-    script = env_dir / "bin" / "commonslint"
-    good = subprocess.run(
-        [str(script), str(ROOT / "examples" / "good-model")],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    script = str(env_dir / "bin" / "commonslint")
+    good = run(script, str(ROOT / "examples" / "good-model"))
     assert good.returncode == 0, good.stdout + good.stderr
-    bad = subprocess.run(
-        [str(script), str(ROOT / "examples" / "bad-model")],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    bad = run(script, str(ROOT / "examples" / "bad-model"))
     assert bad.returncode == 1 and "CL108" in bad.stdout
