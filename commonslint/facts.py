@@ -323,6 +323,7 @@ def compute(repo: Repo, kind: str | None = None) -> tuple[dict[str, Any], list[S
             "files": repo.files(),
             "skipped": dict(repo.skipped),
             "kind": card_f["kind"],
+            "card_only": repo.card_only,
         },
         "card": card_f,
         "licence_files": files_f,

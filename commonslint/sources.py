@@ -91,6 +91,9 @@ class Repo:
     kind: str | None = None  # "model" / "dataset" when the target says so
     max_bytes: int = DEFAULT_MAX_BYTES
     card_path: str = "README.md"
+    # True when only the card is known (a card from a corpus file): rules about the presence of
+    # other files then have nothing to look at, and must not report them as missing.
+    card_only: bool = False
     skipped: dict[str, str] = field(default_factory=dict)  # path -> why it was not listed
     _cache: dict[str, ReadResult] = field(default_factory=dict, repr=False)
 

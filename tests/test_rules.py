@@ -213,3 +213,16 @@ def test_dataset_cards_skip_model_only_rules(
     found = codes(out)
     assert "CL501" not in found and "CL603" not in found
     assert "CL602" in found  # the bias section applies to datasets too
+
+
+def test_card_only_sources_do_not_report_missing_files() -> None:
+    from commonslint.config import Config
+    from commonslint.lint import Linter
+    from commonslint.sources import MemoryRepo
+
+    linter = Linter(Config())
+    text = swap("license: mit", "license: apache-2.0")
+    whole = linter.lint(MemoryRepo({"README.md": text}), "whole")
+    alone = linter.lint(MemoryRepo({"README.md": text}, card_only=True), "card")
+    assert {"CL105", "CL401", "CL403"} <= {f.code for f in whole.findings}
+    assert not {"CL105", "CL401", "CL403"} & {f.code for f in alone.findings}
