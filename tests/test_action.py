@@ -175,6 +175,7 @@ def test_shell_steps_write_annotations_summary_and_sarif(tmp_path: Path, workspa
     lint = done["lint"]
     assert lint.returncode == 1, lint.stderr
     assert runner.outputs["lint"]["exit-code"] == "1"
+    assert runner.outputs["lint"]["sarif-written"] == "true"  # so the upload step runs
     assert "::error file=model/README.md,line=3" in lint.stdout
     summary = runner.summary.read_text()
     assert summary.startswith("## commonslint") and "CL108" in summary
@@ -206,3 +207,4 @@ def test_an_input_cannot_inject_shell(tmp_path: Path, workspace: Path) -> None:
     assert "no such file" in done["lint"].stderr or "invalid choice" in done["lint"].stderr
     assert not (workspace / "pwned").exists() and not (workspace / "pwned2").exists()
     assert runner.outputs["lint"]["exit-code"] == "2"
+    assert "sarif-written" not in runner.outputs["lint"]  # nothing to upload

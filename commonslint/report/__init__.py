@@ -9,6 +9,8 @@ import importlib
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Protocol
 
+from commonslint import __version__
+
 if TYPE_CHECKING:
     from commonslint.lint import Result
     from commonslint.rulepacks import Rule
@@ -44,6 +46,4 @@ def documentation_anchor(code: str, name: str) -> str:
 
 def documentation_url(code: str, name: str) -> str:
     """An absolute link to a rule's documentation, for formats that need a URI (SARIF)."""
-    from commonslint import __version__
-
     return f"{PROJECT_URL}/blob/v{__version__}/{documentation_anchor(code, name)}"
