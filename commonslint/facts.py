@@ -13,7 +13,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from commonslint import emissions as emissions_mod
-from commonslint import governance, metadata
+from commonslint import fixers, governance, metadata
 from commonslint.card import (
     TRAPS,
     Card,
@@ -332,4 +332,5 @@ def compute(repo: Repo, kind: str | None = None) -> tuple[dict[str, Any], list[S
     }
     facts["licence"] = licence_facts(card_f, card, files_f, repo)
     facts["unreadable"] = unreadable
+    facts["fixes"] = fixers.proposals(repo, card, facts)
     return facts, suppression_list(card)

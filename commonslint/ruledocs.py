@@ -50,24 +50,28 @@ def reference_markdown(rules: Sequence[Rule]) -> str:
         )
     out.append("")
     for rule in rules:
-        out += [
-            f"## {rule.code} {rule.name}",
-            "",
-            f"*Default severity: {rule.severity.label}. Applies to: "
-            f"{', '.join(sorted(rule.kinds))} repositories.*",
-            "",
-            rule.summary,
-            "",
-        ]
-        for key, title in _SECTIONS:
-            text = rule.docs.get(key)
-            if not text:
-                continue
-            out.append(f"**{title}.**")
-            out.append("")
-            if key in ("fails", "passes"):
-                out += ["```", text, "```"]
-            else:
-                out.append(text)
-            out.append("")
+        out += [f"## {rule.code} {rule.name}", "", rule_markdown(rule), ""]
     return "\n".join(out)
+
+
+def rule_markdown(rule: Rule) -> str:
+    """One rule's documentation in Markdown, without its heading (SARIF `help.markdown`)."""
+    out = [
+        f"*Default severity: {rule.severity.label}. Applies to: "
+        f"{', '.join(sorted(rule.kinds))} repositories.*",
+        "",
+        rule.summary,
+        "",
+    ]
+    for key, title in _SECTIONS:
+        text = rule.docs.get(key)
+        if not text:
+            continue
+        out.append(f"**{title}.**")
+        out.append("")
+        if key in ("fails", "passes"):
+            out += ["```", text, "```"]
+        else:
+            out.append(text)
+        out.append("")
+    return "\n".join(out).rstrip("\n")
