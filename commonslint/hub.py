@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
 from commonslint.sources import (
     DEFAULT_MAX_BYTES,
     ReadResult,

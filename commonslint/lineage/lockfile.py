@@ -69,7 +69,9 @@ def parse(text: str) -> LockFile:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise LockError(f"is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})")
+        raise LockError(
+            f"is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+        ) from None
     if not isinstance(data, dict) or not isinstance(data.get("parents", {}), dict):
         raise LockError("is not a commonslint lock file (expected an object with `parents`)")
     if data.get("version", VERSION) != VERSION:
