@@ -14,7 +14,7 @@ from pathlib import Path
 
 from commonslint import __version__
 
-SUBCOMMANDS = ("check", "rules", "rule")
+SUBCOMMANDS = ("check", "rules", "rule", "lineage")
 
 
 class UsageError(Exception):
@@ -32,14 +32,16 @@ def _check_parser() -> argparse.ArgumentParser:
         prog="commonslint",
         description="Lint a model repository for the promises that make a model a commons.",
         epilog="Other commands: `commonslint rules` lists the rules, `commonslint rule CODE` "
-        "explains one. Exit status: 0 clean, 1 findings at or above --fail-on, 2 error.",
+        "explains one, `commonslint lineage` shows a model's parents and their licences. "
+        "Exit status: 0 clean, 1 findings at or above --fail-on, 2 error.",
     )
     parser.add_argument(
         "targets",
         nargs="*",
         default=["."],
         metavar="TARGET",
-        help="a model repository folder or its README.md (default: .)",
+        help="a model repository folder or its README.md, or hf://owner/name, "
+        "hf://datasets/owner/name (default: .)",
     )
     parser.add_argument(
         "--format", choices=sorted(FORMATS), default=None, help="output format (default: text)"
@@ -84,6 +86,12 @@ def _check_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--show-files", action="store_true", help="list the files that were examined"
     )
+    parser.add_argument(
+        "--online",
+        action="store_true",
+        help="ask the Hub for the licences of parents no local source knows",
+    )
+    parser.add_argument("--revision", help="revision of hf:// targets (branch, tag or commit)")
     parser.add_argument("--version", action="version", version=f"commonslint {__version__}")
     return parser
 
@@ -130,11 +138,16 @@ def run_check(argv: Sequence[str]) -> int:
     linter = Linter(config)
     results = []
     for target in args.targets:
+        max_bytes = config.max_file_size or DEFAULT_MAX_BYTES
         if target.startswith("hf://"):
-            from commonslint.sources import TargetError
+            from commonslint.hub import HubRepo
 
-            raise TargetError(f"{target}: Hub targets are not supported by this build yet")
-        repo = open_local(target, config.max_file_size or DEFAULT_MAX_BYTES)
+            repo = HubRepo(target, args.revision, max_bytes)
+        else:
+            if args.revision:
+                raise UsageError("--revision applies to hf:// targets only")
+            repo = open_local(target, max_bytes)
+            repo.online = args.online  # type: ignore[attr-defined]
         results.append(linter.lint(repo, target))
     fmt = args.format or "text"
     report = reporter(fmt)(results, linter.all_rules)
@@ -222,6 +235,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_rules(rest)
         if command == "rule":
             return run_rule(rest)
+        if command == "lineage":
+            from commonslint.lineage.command import run as run_lineage
+
+            return run_lineage(rest)
         return run_check(rest)
     except (TargetError, ConfigError, PackError, RuleError, UsageError) as exc:
         print(f"commonslint: error: {exc}", file=sys.stderr)
