@@ -48,12 +48,14 @@ class ParentRecord:
 def hub_id(value: str, kind: str) -> str | None:
     """The Hub id a `base_model`/`datasets` value names, or None for a local path or junk."""
     text = value.strip()
+    if text.startswith(("/", ".", "~")) or "\\" in text or re.match(r"^[A-Za-z]:/", text):
+        return None  # a local path: absolute, relative, home, or Windows
     if _HUB_URL.match(text):
         text = _HUB_URL.sub("", text)
         if text.startswith("datasets/") and kind == "dataset":
             text = text.removeprefix("datasets/")
         text = re.split(r"/(tree|blob|resolve)/", text)[0]
-    text = text.strip("/")
+    text = text.rstrip("/")
     return text if _HUB_ID.match(text) else None
 
 
