@@ -64,7 +64,6 @@ class FakeHub:
             "HF_HOME": cache,
             "HF_TOKEN": "",
             "HF_HUB_DISABLE_TELEMETRY": "1",
-            "HF_HUB_DISABLE_IMPLICIT_TOKEN": "1",
             "HF_HUB_ETAG_TIMEOUT": "5",
             "HF_HUB_DOWNLOAD_TIMEOUT": "5",
             "NO_PROXY": "127.0.0.1,localhost",

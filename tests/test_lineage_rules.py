@@ -337,3 +337,74 @@ def test_documentation_for_every_lineage_rule() -> None:
         result = run_cli("rule", code)
         assert result.returncode == 0, result.stderr
         assert "DOMAIN" in result.stdout or "design" in result.stdout, code
+
+
+def test_licensor_release_owes_nothing_to_itself(make_repo: Callable[..., Path]) -> None:
+    gated = "extra_gated_prompt: To access Gemma you must agree to Google's terms"
+    own = make_repo({"README.md": card(f"license: gemma\n{gated}", base="google/gemma-7b")})
+    assert lineage_codes(run_cli("--isolated", str(own)).stdout) == []
+    # The same card by someone else's hand (not gated) must carry the NOTICE.
+    other = make_repo({"README.md": card("license: gemma", base="google/gemma-7b")})
+    assert lineage_codes(run_cli("--isolated", str(other)).stdout) == ["CL109"]
+    # A gated card whose parent is not the licensor's own repository is not exempt.
+    reupload = make_repo(
+        {
+            "README.md": card(
+                f"license: llama3.1\n{gated}",
+                base="meta-llama/Llama-3.1-8B",
+                body="# Llama-3.1-x\nBuilt with Llama\n",
+            )
+        }
+    )
+    assert lineage_codes(run_cli("--isolated", str(reupload)).stdout) == []
+    mixed = make_repo(
+        {
+            "README.md": card(
+                f"license: llama3.1\n{gated}",
+                base="meta-llama/Llama-3.1-8B",
+                datasets=None,
+                body="# Llama-3.1-x\nBuilt with Llama\n",
+            ).replace(
+                "base_model: meta-llama/Llama-3.1-8B",
+                "base_model: [meta-llama/Llama-3.1-8B, google/gemma-7b]\n"
+                "base_model_relation: merge",
+            )
+        }
+    )
+    assert "CL109" in lineage_codes(run_cli("--isolated", str(mixed)).stdout)
+
+
+def test_llama_name_from_model_name_and_template_heading(make_repo: Callable[..., Path]) -> None:
+    named = make_repo(
+        {
+            "README.md": card(
+                "license: llama3\nmodel_name: Llama-3-Chat-X",
+                base="meta-llama/Meta-Llama-3-8B",
+                body="# Chat X\nBuilt with Meta Llama 3\n",
+            )
+        }
+    )
+    assert lineage_codes(run_cli("--isolated", "--select", "CL207", str(named)).stdout) == []
+    wrong = make_repo(
+        {
+            "README.md": card(
+                "license: llama3\nmodel_name: Llama-Chat-X",
+                base="meta-llama/Meta-Llama-3-8B",
+                body="# Chat X\nBuilt with Llama\n",
+            )
+        }
+    )
+    out = run_cli("--isolated", "--select", "CL207", str(wrong)).stdout
+    # Llama 3 wants "Built with Meta Llama 3" and a name beginning "Llama 3".
+    assert codes(out) == ["CL207", "CL207"]
+    assert '"Llama 3"' in out and "model_name" in out
+    template = make_repo(
+        {
+            "README.md": card(
+                "license: llama3.2",
+                base="meta-llama/Llama-3.2-1B",
+                body="# Model Card for Model ID\nBuilt with Llama\n",
+            )
+        }
+    )
+    assert codes(run_cli("--isolated", "--select", "CL207", str(template)).stdout) == []

@@ -41,6 +41,8 @@ _CHANGES = re.compile(
     r"\b(train|training|fine ?tun\w*|finetun\w*|changes?|modifications?|differences?|"
     r"adaptation|procedure|method)\b"
 )
+# The Hub template's default title ("Model Card for Model ID") names no model.
+_TEMPLATE_NAMES = frozenset({"modelid", "modelcardformodelid", "modelname", "model"})
 _TITLE_PREFIX = re.compile(r"^\s*(model\s*card\s*(for|of|:|-)?\s*)", re.I)
 
 
@@ -64,6 +66,7 @@ def empty(card_f: dict[str, Any] | None = None) -> dict[str, Any]:
         "share_alike_data": [],
         "llama": {"applies": False, "problems": []},
         "notice": {"needed": False, "by": [], "at": None},
+        "licensor_release": False,
         "bigcode": {"applies": False, "documented": True, "parents": [], "at": None},
         "cycles": [],
         "network_errors": [],
@@ -160,8 +163,10 @@ def compute(
         "use_restrictions": child.carries_use_restrictions(),
     }
     _conflicts(facts, nodes, by_key, child)
-    _llama(facts, nodes, by_key, card, card_f, repo)
-    _notice(facts, nodes, files_f, card_f)
+    facts["licensor_release"] = _licensor_release(nodes, card_f, repo)
+    if not facts["licensor_release"]:
+        _llama(facts, nodes, by_key, card, card_f, repo)
+    _notice(facts, nodes, card_f, skip_licence_notices=facts["licensor_release"])
     _bigcode(facts, nodes, card_f)
     return facts
 
@@ -375,7 +380,11 @@ def _llama(
                     "at": card_f["first_heading_at"] or file_loc(card_f["path"]),
                 }
             )
-        if name and not _squash(name).startswith(_squash(prefix)):
+        if (
+            name
+            and _squash(name) not in _TEMPLATE_NAMES
+            and not _squash(name).startswith(_squash(prefix))
+        ):
             problems.append(
                 {
                     **common,
@@ -393,11 +402,34 @@ def _llama(
     }
 
 
+def _licensor_release(nodes: list[dict[str, Any]], card_f: dict[str, Any], repo: Repo) -> bool:
+    """Whether this repository is the licensor's own release of a Llama or Gemma model.
+
+    On the Hub the owner says so (`meta-llama/...`, `google/...`). Locally there is no owner, so
+    the signs are: every Llama/Gemma parent belongs to the licensor's organisation, and the card
+    is gated (`extra_gated_*`), as the licensors gate their releases behind their licence.
+    """
+    relevant = [
+        n
+        for n in nodes
+        if n["kind"] == "model" and any(i in ob.LICENSORS for i in n["licence"]["ids"])
+    ]
+    if not relevant:
+        return False
+    orgs = {ob.LICENSORS[i] for n in relevant for i in n["licence"]["ids"] if i in ob.LICENSORS}
+    repo_id = getattr(repo, "repo_id", None)
+    if repo_id and "/" in repo_id:
+        return repo_id.split("/", 1)[0].lower() in orgs
+    gated = any(str(k).startswith("extra_gated_") for k in card_f["meta"])
+    owners = {n["id"].split("/", 1)[0].lower() for n in relevant if "/" in n["id"]}
+    return gated and len(orgs) == 1 and owners == orgs
+
+
 def _notice(
     facts: dict[str, Any],
     nodes: list[dict[str, Any]],
-    files_f: dict[str, Any],
     card_f: dict[str, Any],
+    skip_licence_notices: bool = False,
 ) -> None:
     by: list[dict[str, Any]] = []
     seen: set[str] = set()
@@ -407,7 +439,7 @@ def _notice(
         why = []
         if node["notice_file"]:
             why.append("ships a NOTICE file (Apache-2.0 §4(d))")
-        for licence_id in node["requires_notice"]:
+        for licence_id in [] if skip_licence_notices else node["requires_notice"]:
             why.append(f"is under `{licence_id}`, which requires a NOTICE text file")
         if why:
             seen.add(node["key"])

@@ -38,6 +38,19 @@ LLAMA_TERMS: dict[str, tuple[str | None, str | None]] = {
     "llama4": ("Built with Llama", "Llama"),
 }
 
+# The Hub organisation of each community licence's licensor. A licensor is not bound by its own
+# licence, so its own releases (Meta's Llama repositories, Google's Gemma ones) owe no NOTICE
+# file or "Built with" line to themselves.
+LICENSORS: dict[str, str] = {
+    "llama2": "meta-llama",
+    "llama3": "meta-llama",
+    "llama3.1": "meta-llama",
+    "llama3.2": "meta-llama",
+    "llama3.3": "meta-llama",
+    "llama4": "meta-llama",
+    "gemma": "google",
+}
+
 
 @dataclass(frozen=True)
 class LicenceView:
