@@ -91,8 +91,8 @@ def relation_facts(card_f: dict[str, Any], models: int) -> dict[str, Any]:
     if isinstance(value, str):
         lowered = value.strip().lower()
         suggestion = lowered if lowered in RELATIONS else _NEAR.get(lowered)
-    if present and not (isinstance(value, str) and value in RELATIONS):
-        problem = "invalid"
+    if isinstance(value, str) and value not in RELATIONS:
+        problem = "invalid"  # a value of the wrong type is CL005's
     elif not present and models > 1:
         problem = "missing"
     return {

@@ -38,7 +38,7 @@ def _child_line(target: str, facts: dict[str, Any]) -> str:
     name = facts["card"]["meta"].get("license_name")
     licence = f"{raw}" if raw not in (None, "") else "no licence declared"
     if name and raw == "other":
-        licence += f" ({name})"
+        licence += f": {name}"
     return f"{target} ({licence})"
 
 
@@ -58,7 +58,10 @@ def _node_lines(node: dict[str, Any], prefix: str, last: bool) -> list[str]:
         learnt = f"learnt from {node['source_label']}"
         if node["source"] == "lock":
             when = f", {node['resolved_at']}" if node["resolved_at"] else ""
-            learnt += f" (resolved from {node['resolved_from']}{when})"
+            origin = node["resolved_from"]
+            learnt += (
+                " (recorded by hand)" if origin == "manual" else f" (resolved from {origin}{when})"
+            )
         if node["where"] and node["where"] != "commonslint.lock":
             learnt += f": {node['where']}"
         lines.append(f"{detail}{learnt}")
