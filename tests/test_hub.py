@@ -285,3 +285,41 @@ def test_local_lint_never_imports_huggingface_hub(tmp_path: Path) -> None:
     )
     assert "LOADED []" in result.stdout, result.stdout + result.stderr
     assert "CL201" in result.stdout and "CL202" in result.stdout  # lock and cache were used
+
+
+# ------------------------------------------------------------------ error sentences
+
+
+def _http_error(status: int, code: str | None = None) -> Exception:
+    import httpx2
+    from huggingface_hub.utils import hf_raise_for_status
+
+    headers = {"X-Error-Code": code} if code else {}
+    request = httpx2.Request("GET", "http://127.0.0.1/api/models/acme/x")
+    response = httpx2.Response(status, headers=headers, request=request, content=b"{}")
+    try:
+        hf_raise_for_status(response)
+    except Exception as exc:
+        return exc
+    raise AssertionError("no error raised")
+
+
+@pytest.mark.parametrize(
+    ("make", "message", "network"),
+    [
+        (lambda: _http_error(403), "access denied (HTTP 403)", False),
+        (lambda: _http_error(401, "GatedRepo"), "gated", False),
+        (lambda: _http_error(404, "RepoNotFound"), "no such repository", False),
+        (lambda: _http_error(404, "RevisionNotFound"), "revision does not exist", False),
+        (lambda: _http_error(429), "rate-limiting", True),
+        (lambda: _http_error(503), "HTTP 503", True),
+        (lambda: __import__("httpx2").ReadTimeout("timed out"), "cannot reach the Hub", True),
+        (lambda: __import__("httpx2").ConnectError("refused"), "cannot reach the Hub", True),
+    ],
+)
+def test_describe_hub_errors(make: Callable[[], Exception], message: str, network: bool) -> None:
+    from commonslint.hub import describe
+
+    error = describe(make(), "hf://acme/x")
+    assert message in str(error) and str(error).startswith("hf://acme/x: ")
+    assert error.network is network
