@@ -15,7 +15,7 @@ from pathlib import Path
 
 from commonslint import __version__
 
-SUBCOMMANDS = ("check", "rules", "rule", "init")
+SUBCOMMANDS = ("check", "rules", "rule", "init", "lineage")
 
 
 class UsageError(Exception):
@@ -33,14 +33,16 @@ def _check_parser() -> argparse.ArgumentParser:
         prog="commonslint",
         description="Lint a model repository for the promises that make a model a commons.",
         epilog="Other commands: `commonslint rules` lists the rules, `commonslint rule CODE` "
-        "explains one. Exit status: 0 clean, 1 findings at or above --fail-on, 2 error.",
+        "explains one, `commonslint lineage` shows a model's parents and their licences. "
+        "Exit status: 0 clean, 1 findings at or above --fail-on, 2 error.",
     )
     parser.add_argument(
         "targets",
         nargs="*",
         default=["."],
         metavar="TARGET",
-        help="a model repository folder or its README.md (default: .)",
+        help="a model repository folder or its README.md, or hf://owner/name, "
+        "hf://datasets/owner/name (default: .)",
     )
     parser.add_argument(
         "--format",
@@ -103,6 +105,12 @@ def _check_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="print the fixes as a unified diff without writing; exit 1 if there is any",
     )
+    parser.add_argument(
+        "--online",
+        action="store_true",
+        help="ask the Hub for the licences of parents no local source knows",
+    )
+    parser.add_argument("--revision", help="revision of hf:// targets (branch, tag or commit)")
     parser.add_argument("--version", action="version", version=f"commonslint {__version__}")
     return parser
 
@@ -151,11 +159,18 @@ def run_check(argv: Sequence[str]) -> int:
     def lint_all() -> list[Result]:
         results = []
         for target in args.targets:
+            max_bytes = config.max_file_size or DEFAULT_MAX_BYTES
             if target.startswith("hf://"):
-                from commonslint.sources import TargetError
+                if args.fix or args.diff:
+                    raise UsageError("--fix and --diff apply to local repositories only")
+                from commonslint.hub import HubRepo
 
-                raise TargetError(f"{target}: Hub targets are not supported by this build yet")
-            repo = open_local(target, config.max_file_size or DEFAULT_MAX_BYTES)
+                repo = HubRepo(target, args.revision, max_bytes)
+            else:
+                if args.revision:
+                    raise UsageError("--revision applies to hf:// targets only")
+                repo = open_local(target, max_bytes)
+                repo.online = args.online
             results.append(linter.lint(repo, target))
         return results
 
@@ -206,7 +221,9 @@ def run_rules(argv: Sequence[str]) -> int:
     from commonslint.rulepacks import load_rules
 
     parser = argparse.ArgumentParser(prog="commonslint rules", description="List every rule.")
-    parser.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    parser.add_argument(
+        "--format", choices=("text", "json", "markdown", "readme-table"), default="text"
+    )
     args = parser.parse_args(argv)
     rules = load_rules()
     if args.format == "json":
@@ -230,6 +247,10 @@ def run_rules(argv: Sequence[str]) -> int:
             )
             + "\n"
         )
+    elif args.format == "readme-table":
+        from commonslint.ruledocs import rule_table
+
+        sys.stdout.write(rule_table(rules, link_prefix="docs/rules.md"))
     elif args.format == "markdown":
         from commonslint.ruledocs import reference_markdown
 
@@ -276,6 +297,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from commonslint.init import run_init
 
             return run_init(rest)
+        if command == "lineage":
+            from commonslint.lineage.command import run as run_lineage
+
+            return run_lineage(rest)
         return run_check(rest)
     except (TargetError, ConfigError, PackError, RuleError, UsageError) as exc:
         print(f"commonslint: error: {exc}", file=sys.stderr)

@@ -312,6 +312,7 @@ def suppression_list(card: Card | None) -> list[Suppression]:
 def compute(repo: Repo, kind: str | None = None) -> tuple[dict[str, Any], list[Suppression]]:
     """All facts for one repository, and the inline suppressions its card holds."""
     from commonslint.licence_facts import licence_facts  # after card facts exist
+    from commonslint.lineage.facts import compute as lineage_facts
 
     unreadable: list[dict[str, Any]] = []
     card_f, card = card_facts(repo, unreadable)
@@ -331,6 +332,7 @@ def compute(repo: Repo, kind: str | None = None) -> tuple[dict[str, Any], list[S
         "emissions": emissions_facts(card_f, card),
     }
     facts["licence"] = licence_facts(card_f, card, files_f, repo)
+    facts["lineage"] = lineage_facts(repo, card, card_f, files_f, unreadable)
     facts["unreadable"] = unreadable
     facts["fixes"] = fixers.proposals(repo, card, facts)
     return facts, suppression_list(card)

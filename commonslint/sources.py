@@ -94,6 +94,8 @@ class Repo:
     # True when only the card is known (a card from a corpus file): rules about the presence of
     # other files then have nothing to look at, and must not report them as missing.
     card_only: bool = False
+    # May facts that need the Hub (a parent's licence) ask it? Only on request (`--online`).
+    online: bool = False
     skipped: dict[str, str] = field(default_factory=dict)  # path -> why it was not listed
     _cache: dict[str, ReadResult] = field(default_factory=dict, repr=False)
 

@@ -343,6 +343,8 @@ def test_readme_lists_every_rule_and_ci_runs_its_test_command() -> None:
     from commonslint.rulepacks import load_rules
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = run_cli("rules", "--format", "readme-table").stdout
+    assert table in readme, "README's rule table is stale: see the comment above it"
     missing = [r.code for r in load_rules() if f"[{r.code}](docs/rules.md#" not in readme]
     assert not missing, f"README's rule table lacks {missing}"
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")

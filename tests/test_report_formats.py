@@ -34,7 +34,7 @@ BAD = {
 CLEAN_CARD = (
     "---\n"
     "license: mit\n"
-    "datasets: [imdb]\n"
+    "datasets: [openai/gsm8k]\n"
     "co2_eq_emissions:\n"
     "  emissions: 10\n"
     "  source: CodeCarbon\n"

@@ -19,7 +19,7 @@ SHARED_LICENCES = CORPUS / "licenses"
 GOOD_CARD = """---
 license: mit
 language: [en]
-datasets: [imdb]
+datasets: [openai/gsm8k]
 co2_eq_emissions:
   emissions: 120.5
   source: CodeCarbon
@@ -88,8 +88,8 @@ CASES: dict[str, tuple[dict[str, str | bytes], dict[str, str | bytes]]] = {
     "CL002": (repo("# Title\n---\nlicense: mit\n---\n"), repo(GOOD_CARD)),
     "CL003": (repo(swap("language: [en]", "language: [en")), repo(GOOD_CARD)),
     "CL004": (repo("---\n- license: mit\n---\n# x\n"), repo(GOOD_CARD)),
-    "CL005": (repo(swap("datasets: [imdb]", "datasets: [null]")), repo(GOOD_CARD)),
-    "CL006": (repo(swap("datasets: [imdb]", "dataset: [imdb]")), repo(GOOD_CARD)),
+    "CL005": (repo(swap("datasets: [openai/gsm8k]", "datasets: [null]")), repo(GOOD_CARD)),
+    "CL006": (repo(swap("datasets: [openai/gsm8k]", "dataset: [imdb]")), repo(GOOD_CARD)),
     "CL007": (
         repo(swap("language: [en]", "language: [en, no]")),
         repo(swap("language: [en]", 'language: [en, "no"]')),
@@ -133,8 +133,8 @@ CASES: dict[str, tuple[dict[str, str | bytes], dict[str, str | bytes]]] = {
     "CL601": (repo(swap("The imdb train split.", "[More Information Needed]")), repo(GOOD_CARD)),
     "CL602": (repo(swap("Trained on film reviews only; poor on other text.", "")), repo(GOOD_CARD)),
     "CL603": (
-        repo(swap("datasets: [imdb]\n", "").replace("The imdb train split.", "")),
-        repo(swap("datasets: [imdb]\n", "")),
+        repo(swap("datasets: [openai/gsm8k]\n", "").replace("The imdb train split.", "")),
+        repo(swap("datasets: [openai/gsm8k]\n", "")),
     ),
     "CL901": (
         repo(swap("license: mit", "license: mit\n# commonslint: ignore CL101")),
