@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
+from itertools import accumulate
 from typing import Any
 
 import yaml
@@ -38,7 +39,13 @@ class LineIndex:
     """Maps character offsets to 1-based (line, column), counting CRLF, CR and LF as editors do."""
 
     def __init__(self, text: str) -> None:
-        self.starts = [0] + [m.end() for m in _LINE_BREAK.finditer(text)]
+        if "\r" in text:
+            self.starts = [0] + [m.end() for m in _LINE_BREAK.finditer(text)]
+        else:
+            # The common LF-only case without a Match object per line: each line start is the
+            # running sum of the previous lines' lengths plus their newline.
+            pieces = text.split("\n")
+            self.starts = list(accumulate(map((1).__add__, map(len, pieces[:-1])), initial=0))
 
     def position(self, offset: int) -> tuple[int, int]:
         line = bisect.bisect_right(self.starts, offset) - 1
@@ -222,7 +229,10 @@ _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
 _LABEL = re.compile(r"\*\*[^*\n]{1,80}?:?\*\*:?|__[^_\n]{1,80}?__")
-_NOISE = re.compile(r"[\s\-*+_>|:#.,;()\[\]`~=]+")
+# Anything but markup and punctuation: text a person wrote.
+_SIGNAL = re.compile(r"[^\s\-*+_>|:#.,;()\[\]`~=]")
+_OPTIONAL = re.compile(r"\[optional\]", re.I)
+_TITLE_MARKUP = re.compile(r"[*_`#\[\]()]|<[^>]+>")
 
 
 @dataclass
@@ -242,20 +252,26 @@ class Section:
 
 
 def normalise_title(title: str) -> str:
-    title = re.sub(r"\[optional\]", "", title, flags=re.I)
+    title = _OPTIONAL.sub("", title)
     title = title.replace("&", " and ")
-    title = re.sub(r"[*_`#\[\]()]|<[^>]+>", " ", title)
+    title = _TITLE_MARKUP.sub(" ", title)
     return " ".join(title.lower().replace("-", " ").split()).strip(" :.,")
 
 
 def _own_status(text: str) -> tuple[str, int]:
     """Is the text under a heading written by a person, only template placeholders, or empty?"""
-    text = _COMMENT.sub(" ", text)
+    # Each step is skipped when it cannot apply: this runs for every section of every card.
+    if "<!--" in text:
+        text = _COMMENT.sub(" ", text)
     count = len(PLACEHOLDER_PATTERNS.findall(text))
-    for stock in STOCK_SENTENCES:
-        text = text.replace(stock, " ")
-    rest = _NOISE.sub("", _LABEL.sub(" ", PLACEHOLDER_PATTERNS.sub(" ", text)))
-    if rest:
+    if "Users" in text:
+        for stock in STOCK_SENTENCES:
+            text = text.replace(stock, " ")
+    if count:
+        text = PLACEHOLDER_PATTERNS.sub(" ", text)
+    if "**" in text or "__" in text:
+        text = _LABEL.sub(" ", text)
+    if _SIGNAL.search(text):
         return "filled", count
     return ("placeholder" if count else "empty"), count
 

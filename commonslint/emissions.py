@@ -7,8 +7,10 @@ The Hub reads `emissions` in grams of CO2-equivalent, either as a bare number or
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
+from itertools import accumulate
 from typing import Any
 
 RECOMMENDED_FIELDS = ("source", "training_type", "geographical_location", "hardware_used")
@@ -24,6 +26,9 @@ _TEXT_UNIT = re.compile(
     r"|\b\d[\d.,]*\s*(kg|kilograms?|tonnes?|tons?)\s*(of\s*)?(co2|co₂|carbon)",
     re.IGNORECASE,
 )
+# Every alternative of _TEXT_UNIT names one of these words; a body without any cannot match, and
+# most cards never mention emissions, so one search of the body spares a search of every line.
+_TEXT_UNIT_WORDS = re.compile(r"co2|co₂|carbon|emission", re.IGNORECASE)
 
 
 @dataclass
@@ -88,10 +93,21 @@ def read_emissions(data: dict[str, Any], body: str, body_first_line: int) -> Emi
             unit = _KG_UNIT.search(found.value)
             if unit:
                 found.unit_in_value = unit.group(1)
-    for number, line in enumerate(body.splitlines(), start=body_first_line):
-        match = _TEXT_UNIT.search(line)
-        if match:
-            found.unit_in_text_line = number
+    words = _TEXT_UNIT_WORDS.search(body)
+    if words is None:
+        return found
+    # Only lines holding one of the words can match; find them by offset rather than trying
+    # the unit pattern on every line of a long card.
+    lines = body.splitlines(keepends=True)
+    ends = list(accumulate(map(len, lines)))
+    number = bisect.bisect_right(ends, words.start())
+    while words is not None and number < len(lines):
+        line = lines[number].rstrip("\r\n\v\f\x1c\x1d\x1e\x85\u2028\u2029")
+        if _TEXT_UNIT.search(line):
+            found.unit_in_text_line = body_first_line + number
             found.unit_in_text = line.strip()[:120]
             break
+        words = _TEXT_UNIT_WORDS.search(body, ends[number])
+        if words is not None:
+            number = bisect.bisect_right(ends, words.start(), number + 1)
     return found

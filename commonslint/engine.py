@@ -16,6 +16,7 @@ from jinja2 import StrictUndefined, TemplateSyntaxError, nodes
 from jinja2.environment import Template
 from jinja2.exceptions import SecurityError, UndefinedError
 from jinja2.parser import Parser
+from jinja2.runtime import Context
 from jinja2.sandbox import SandboxedEnvironment
 
 from commonslint import cache
@@ -85,39 +86,38 @@ class Compiler:
 
 
 class Expression:
-    """A compiled expression, evaluated against a prepared namespace.
+    """A compiled expression, evaluated in a context prepared once per repository.
 
     Jinja2's own `TemplateExpression(**facts)` copies the globals and every fact into a new dict
-    on each call; with some 30 rules a card that was most of the linting time. The namespace is
-    built once per repository (`Engine.namespace`) and shared read-only by every evaluation:
-    the compiled code writes only to the context's own `vars`.
+    and builds a new context on each call; with some 30 rules a card that was most of the
+    linting time. The engine builds one namespace and one context per repository (and per
+    `for_each` item) and every evaluation reuses it: the compiled code only reads the namespace
+    and writes to the context's own `vars`, which are cleared before each evaluation.
     """
 
-    __slots__ = ("_template",)
+    __slots__ = ("_render",)
 
     def __init__(self, template: Template) -> None:
-        self._template = template
+        self._render = template.root_render_func
 
-    def __call__(self, namespace: dict[str, Any]) -> Any:
-        context = self._template.new_context(namespace, shared=True)
-        for _ in self._template.root_render_func(context):
+    def __call__(self, context: Context) -> Any:
+        context.vars.clear()
+        for _ in self._render(context):
             pass
         return context.vars["result"]
 
 
 class Message:
-    """A compiled message template, rendered against a prepared namespace (see `Expression`)."""
+    """A compiled message template, rendered in a prepared context (see `Expression`)."""
 
-    __slots__ = ("_template",)
+    __slots__ = ("_render",)
 
     def __init__(self, template: Template) -> None:
-        self._template = template
+        self._render = template.root_render_func
 
-    def render(self, namespace: dict[str, Any]) -> str:
-        context = self._template.new_context(namespace, shared=True)
-        return self._template.environment.concat(  # type: ignore[attr-defined]
-            self._template.root_render_func(context)
-        )
+    def render(self, context: Context) -> str:
+        context.vars.clear()
+        return "".join(self._render(context))
 
 
 class CompiledRule:
@@ -183,51 +183,53 @@ class Engine:
 
     def run(self, facts: dict[str, Any], stage: str = "facts") -> list[Finding]:
         kind = facts.get("card", {}).get("kind", "model")
-        namespace = self.namespace(facts)
+        context = self.context(facts)
         findings: list[Finding] = []
         for compiled in self.rules:
             rule = compiled.rule
             if rule.stage != stage or kind not in rule.kinds:
                 continue
-            findings.extend(self._evaluate(compiled, namespace, facts))
+            findings.extend(self._evaluate(compiled, context, facts))
         self.compiler.save()
         return findings
 
-    def namespace(self, facts: dict[str, Any]) -> dict[str, Any]:
+    def context(self, facts: dict[str, Any], **more: Any) -> Context:
         """What rule expressions see: Jinja2's globals, then the facts (built once a run)."""
-        return {**self.compiler.globals, **facts}
+        globals_ = self.compiler.globals
+        env = self.compiler.env
+        return env.context_class(env, {**globals_, **facts, **more}, None, {}, globals=globals_)
 
     def _evaluate(
-        self, compiled: CompiledRule, namespace: dict[str, Any], facts: dict[str, Any]
+        self, compiled: CompiledRule, context: Context, facts: dict[str, Any]
     ) -> list[Finding]:
         rule = compiled.rule
         step = "for_each"
         try:
             items: Iterable[Any] = [None]
             if compiled.for_each is not None:
-                items = compiled.for_each(namespace) or []
+                items = compiled.for_each(context) or []
                 if isinstance(items, (str, bytes, dict)) or not hasattr(items, "__iter__"):
                     raise RuleError(f"`for_each` gave {type(items).__name__}, not a list")
             found = []
             for item in items:
-                context = (
-                    {**namespace, "item": item} if compiled.for_each is not None else namespace
+                item_context = (
+                    self.context(facts, item=item) if compiled.for_each is not None else context
                 )
                 step = "when"
-                if not compiled.when(context):
+                if not compiled.when(item_context):
                     continue
                 step = "at"
-                location = _location(compiled.at(context), facts)
+                location = _location(compiled.at(item_context), facts)
                 step = "message"
-                message = " ".join(compiled.message.render(context).split())
+                message = " ".join(compiled.message.render(item_context).split())
                 severity = rule.severity
                 if compiled.severity_from is not None:
                     step = "severity_from"
-                    severity = Severity.parse(str(compiled.severity_from(context)))
+                    severity = Severity.parse(str(compiled.severity_from(item_context)))
                 fix = None
                 if compiled.fix is not None:
                     step = "fix"
-                    fix = _fix(compiled.fix(context), location, rule)
+                    fix = _fix(compiled.fix(item_context), location, rule)
                 found.append(Finding(rule.code, rule.name, severity, message, location, fix))
             return found
         except RuleError as exc:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import stat
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 # Weight and archive formats are never opened, whatever their size: a linter has no business
 # paging gigabytes through the cache on every commit.
@@ -122,9 +122,11 @@ class Repo:
         return f"{self.display.rstrip('/')}/{path}" if path else self.display
 
 
+_WEIGHT_SUFFIX_TUPLE = tuple(WEIGHT_SUFFIXES)
+
+
 def is_weight_file(path: str) -> bool:
-    name = PurePosixPath(path).name.lower()
-    return any(name.endswith(suffix) for suffix in WEIGHT_SUFFIXES)
+    return path.rpartition("/")[2].lower().endswith(_WEIGHT_SUFFIX_TUPLE)
 
 
 def decode_text(data: bytes) -> ReadResult:
