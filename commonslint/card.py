@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import bisect
 import re
+from array import array
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import Any
@@ -39,13 +41,16 @@ class LineIndex:
     """Maps character offsets to 1-based (line, column), counting CRLF, CR and LF as editors do."""
 
     def __init__(self, text: str) -> None:
+        # An array of machine integers, not a list of int objects: a 2 MB file of empty lines
+        # has a million line starts.
+        self.starts: Sequence[int]
         if "\r" in text:
-            self.starts = [0] + [m.end() for m in _LINE_BREAK.finditer(text)]
+            self.starts = array("q", [0, *(m.end() for m in _LINE_BREAK.finditer(text))])
         else:
             # The common LF-only case without a Match object per line: each line start is the
             # running sum of the previous lines' lengths plus their newline.
             pieces = text.split("\n")
-            self.starts = list(accumulate(map((1).__add__, map(len, pieces[:-1])), initial=0))
+            self.starts = array("q", accumulate(map((1).__add__, map(len, pieces[:-1])), initial=0))
 
     def position(self, offset: int) -> tuple[int, int]:
         line = bisect.bisect_right(self.starts, offset) - 1
@@ -276,11 +281,16 @@ def _own_status(text: str) -> tuple[str, int]:
     return ("placeholder" if count else "empty"), count
 
 
+# A model card template has a few dozen headings. Past this many, later headings are read as
+# text: a 2 MB file of `#` lines would otherwise cost a second and 10 kB per heading.
+MAX_SECTIONS = 2000
+
+
 def parse_sections(text: str, first_line: int) -> list[Section]:
     """Split the body (starting at 1-based line `first_line`) into a tree of sections.
 
     Headings inside fenced code blocks and HTML comments are not headings. Text before the
-    first heading is not a section.
+    first heading is not a section. Only the first MAX_SECTIONS headings make sections.
     """
     lines = _LINE_BREAK.split(text)
     flat: list[tuple[Section, int]] = []  # (section, index of first content line)
@@ -302,6 +312,8 @@ def parse_sections(text: str, first_line: int) -> list[Section]:
         if "<!--" in line and "-->" not in line.split("<!--", 1)[1]:
             in_comment = True
             continue
+        if len(flat) >= MAX_SECTIONS:
+            break  # the rest is text of the last section
         atx = _ATX.match(line)
         if atx:
             title = (atx.group(2) or "").strip()
