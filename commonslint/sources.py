@@ -7,6 +7,7 @@ on a FIFO or device, and never reads more than a byte cap.
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from dataclasses import dataclass, field
@@ -141,6 +142,15 @@ def decode_text(data: bytes) -> ReadResult:
         return ReadResult(error=f"is not valid UTF-8 (byte {exc.start}: {exc.reason})")
 
 
+def _broken_link(path: str) -> str:
+    try:
+        os.stat(path)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "is a link loop (it leads back to itself)"
+    return "is a broken link"
+
+
 class LocalRepo(Repo):
     """A folder on disk."""
 
@@ -181,7 +191,7 @@ class LocalRepo(Repo):
                         if os.path.isdir(real):
                             continue
                         if not os.path.exists(real):
-                            self.skipped[rel] = "is a broken link"
+                            self.skipped[rel] = _broken_link(entry.path)
                             continue
                         found.append(rel)
                     elif entry.is_dir(follow_symlinks=False):
