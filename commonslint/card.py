@@ -232,6 +232,7 @@ STOCK_SENTENCES = (
 _ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_BLOCK_STARTS = frozenset(" #`~=-")  # the first characters _ATX, _SETEXT and _FENCE accept
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
 _LABEL = re.compile(r"\*\*[^*\n]{1,80}?:?\*\*:?|__[^_\n]{1,80}?__")
 # Anything but markup and punctuation: text a person wrote.
@@ -305,12 +306,16 @@ def parse_sections(text: str, first_line: int) -> list[Section]:
             if "-->" in line:
                 in_comment = False
             continue
-        fence_match = _FENCE.match(line)
+        # Fences and headings start with one of a few characters; most lines are prose.
+        block = line[:1] in _BLOCK_STARTS
+        fence_match = _FENCE.match(line) if block else None
         if fence_match:
             fence = fence_match.group(1)[:3]
             continue
         if "<!--" in line and "-->" not in line.split("<!--", 1)[1]:
             in_comment = True
+            continue
+        if not block:
             continue
         if len(flat) >= MAX_SECTIONS:
             break  # the rest is text of the last section

@@ -28,7 +28,11 @@ _TEXT_UNIT = re.compile(
 )
 # Every alternative of _TEXT_UNIT names one of these words; a body without any cannot match, and
 # most cards never mention emissions, so one search of the body spares a search of every line.
-_TEXT_UNIT_WORDS = re.compile(r"co2|co₂|carbon|emission", re.IGNORECASE)
+# The classes spell out what IGNORECASE matches for each letter (including U+0130, U+0131 and
+# U+017F): a case-sensitive pattern scans a long body several times faster.
+_TEXT_UNIT_WORDS = re.compile(
+    r"[cC][oO][2₂]|[cC][aA][rR][bB][oO][nN]|[eE][mM][iIİı][sSſ][sSſ][iIİı][oO][nN]"
+)
 
 
 @dataclass
