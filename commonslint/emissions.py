@@ -10,7 +10,6 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
-from itertools import accumulate
 from typing import Any
 
 RECOMMENDED_FIELDS = ("source", "training_type", "geographical_location", "hardware_used")
@@ -28,6 +27,7 @@ _TEXT_UNIT = re.compile(
 )
 # Every alternative of _TEXT_UNIT names one of these words; a body without any cannot match, and
 # most cards never mention emissions, so one search of the body spares a search of every line.
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 # The classes spell out what IGNORECASE matches for each letter (including U+0130, U+0131 and
 # U+017F): a case-sensitive pattern scans a long body several times faster.
 _TEXT_UNIT_WORDS = re.compile(
@@ -101,17 +101,20 @@ def read_emissions(data: dict[str, Any], body: str, body_first_line: int) -> Emi
     if words is None:
         return found
     # Only lines holding one of the words can match; find them by offset rather than trying
-    # the unit pattern on every line of a long card.
-    lines = body.splitlines(keepends=True)
-    ends = list(accumulate(map(len, lines)))
-    number = bisect.bisect_right(ends, words.start())
-    while words is not None and number < len(lines):
-        line = lines[number].rstrip("\r\n\v\f\x1c\x1d\x1e\x85\u2028\u2029")
+    # the unit pattern on every line of a long card. Lines break as the card's line index
+    # counts them (CRLF, CR, LF), not as str.splitlines does (which also breaks at \v, \f,
+    # \x1c-\x1e, \x85, U+2028 and U+2029 and so would number lines past the file's end).
+    starts = [0, *(match.end() for match in _LINE_BREAK.finditer(body))]
+    number = bisect.bisect_right(starts, words.start()) - 1
+    while True:
+        end = starts[number + 1] if number + 1 < len(starts) else len(body)
+        line = body[starts[number] : end].rstrip("\r\n")
         if _TEXT_UNIT.search(line):
             found.unit_in_text_line = body_first_line + number
             found.unit_in_text = line.strip()[:120]
             break
-        words = _TEXT_UNIT_WORDS.search(body, ends[number])
-        if words is not None:
-            number = bisect.bisect_right(ends, words.start(), number + 1)
+        words = _TEXT_UNIT_WORDS.search(body, end)
+        if words is None:
+            break
+        number = bisect.bisect_right(starts, words.start(), number + 1) - 1
     return found
