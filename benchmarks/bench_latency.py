@@ -18,7 +18,16 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from benchutil import GIB, Run, make_typical_repo, measure, python_env, summary
+from benchutil import (
+    GIB,
+    ROOT,
+    Run,
+    compiled_copy,
+    make_typical_repo,
+    measure,
+    python_env,
+    summary,
+)
 
 
 def reuse_setup(folder: Path) -> None:
@@ -38,12 +47,19 @@ def main() -> None:
     parser.add_argument("--weights-gib", type=float, default=3.0)
     parser.add_argument("--no-site", action="store_true", help="children run `python -S`")
     parser.add_argument("--python", help="interpreter for the children (e.g. a clean venv's)")
+    parser.add_argument(
+        "--source",
+        action="store_true",
+        help="run from the source tree (compiling every module on each start) instead of a "
+        "byte-compiled copy, as installed",
+    )
     parser.add_argument("--reuse", default=shutil.which("reuse"), help="the reuse executable")
     args = parser.parse_args()
 
-    python, env = python_env(args.no_site, args.python)
     with tempfile.TemporaryDirectory(prefix="commonslint-bench-") as tmp:
         base = Path(tmp)
+        source = ROOT if args.source else compiled_copy(base / "installed", args.python)
+        python, env = python_env(args.no_site, args.python, source)
         env["COMMONSLINT_CACHE_DIR"] = str(base / "cache")
         heavy = make_typical_repo(base / "with-weights", int(args.weights_gib * GIB))
         light = make_typical_repo(base / "without-weights", 0)
@@ -68,6 +84,7 @@ def main() -> None:
     results = {name: summary(r) for name, r in runs.items()}
     floor = results["floor: python -c 'import yaml'"]["median_ms"]
     mode = args.python or ("python -S (no site hooks)" if args.no_site else "python (site hooks)")
+    mode += ", commonslint from the source tree" if args.source else ", commonslint byte-compiled"
     print(f"{args.runs} interleaved runs each; children: {mode}")
     print(f"{'command':34} {'min ms':>8} {'median ms':>10} {'x floor':>8} {'peak MB':>8}")
     for name, res in results.items():

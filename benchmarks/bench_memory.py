@@ -15,7 +15,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from benchutil import BULK, GIB, ROOT, make_typical_repo, measure, python_env
+from benchutil import BULK, GIB, ROOT, compiled_copy, make_typical_repo, measure, python_env
 
 STREAM = """
 import gzip, json, sys
@@ -41,8 +41,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,5000,25109")
     args = parser.parse_args()
-    python, env = python_env(no_site=False)
     with tempfile.TemporaryDirectory(prefix="commonslint-bench-") as tmp:
+        python, env = python_env(False, None, compiled_copy(Path(tmp) / "installed"))
         env["COMMONSLINT_CACHE_DIR"] = str(Path(tmp) / "cache")
         repo = make_typical_repo(Path(tmp) / "repo", 3 * GIB)
         cmd = [*python, "-m", "commonslint", "."]
