@@ -156,7 +156,7 @@ def split_front_matter(text: str) -> FrontMatter:
     except yaml.YAMLError as exc:  # ReaderError and friends: no mark, but a position
         front.status = "invalid"
         front.error = str(exc).replace("\n", " ")
-        front.error_offset = front.yaml_start + int(getattr(exc, "position", 0) or 0)
+        front.error_offset = front.yaml_start + _reader_offset(source, exc)
         return front
     except (RecursionError, MemoryError, ValueError, TypeError, OverflowError) as exc:
         # ValueError/OverflowError: PyYAML's timestamp and number constructors on odd values.
@@ -173,6 +173,16 @@ def split_front_matter(text: str) -> FrontMatter:
         front.status = "not-mapping"
         front.kind_found = "list" if isinstance(data, list) else "scalar"
     return front
+
+
+def _reader_offset(source: str, exc: yaml.YAMLError) -> int:
+    """The character offset of a reader error. libyaml (the C loader) counts it in bytes of
+    the UTF-8 it was given, so after any non-ASCII character it points past the problem."""
+    position = int(getattr(exc, "position", 0) or 0)
+    if _Loader is not yaml.SafeLoader:
+        prefix = source.encode("utf-8", "surrogatepass")[:position]
+        position = len(prefix.decode("utf-8", "ignore"))
+    return min(max(position, 0), len(source))
 
 
 def _construct(node: yaml.Node) -> Any:

@@ -41,3 +41,13 @@ def test_emissions_unit_line_in_a_body_with_carriage_returns_only() -> None:
     result = LINTER.lint(MemoryRepo({"README.md": text}), "fuzz")
     [finding] = [f for f in result.findings if f.code == "CL504"]
     assert "3 tonnes" in lines_of(text)[finding.location.line - 1]
+
+
+@pytest.mark.parametrize("before", ["\xa0", "é", "日本", "🙂"])
+def test_yaml_reader_error_points_at_the_character_not_the_byte(before: str) -> None:
+    """libyaml reports reader errors as a byte offset: after non-ASCII text CL003 pointed past
+    the end of its line (found by the hypothesis property test in test_properties.py)."""
+    text = f"---\r\n{before}\r\n{before}\r\n\x08\r\n---\r\n"
+    result = LINTER.lint(MemoryRepo({"README.md": text}), "fuzz")
+    [finding] = [f for f in result.findings if f.code == "CL003"]
+    assert (finding.location.line, finding.location.column) == (4, 1)
