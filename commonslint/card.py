@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import bisect
 import re
+from array import array
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import accumulate
 from typing import Any
 
 import yaml
@@ -38,7 +41,16 @@ class LineIndex:
     """Maps character offsets to 1-based (line, column), counting CRLF, CR and LF as editors do."""
 
     def __init__(self, text: str) -> None:
-        self.starts = [0] + [m.end() for m in _LINE_BREAK.finditer(text)]
+        # An array of machine integers, not a list of int objects: a 2 MB file of empty lines
+        # has a million line starts.
+        self.starts: Sequence[int]
+        if "\r" in text:
+            self.starts = array("q", [0, *(m.end() for m in _LINE_BREAK.finditer(text))])
+        else:
+            # The common LF-only case without a Match object per line: each line start is the
+            # running sum of the previous lines' lengths plus their newline.
+            pieces = text.split("\n")
+            self.starts = array("q", accumulate(map((1).__add__, map(len, pieces[:-1])), initial=0))
 
     def position(self, offset: int) -> tuple[int, int]:
         line = bisect.bisect_right(self.starts, offset) - 1
@@ -144,7 +156,7 @@ def split_front_matter(text: str) -> FrontMatter:
     except yaml.YAMLError as exc:  # ReaderError and friends: no mark, but a position
         front.status = "invalid"
         front.error = str(exc).replace("\n", " ")
-        front.error_offset = front.yaml_start + int(getattr(exc, "position", 0) or 0)
+        front.error_offset = front.yaml_start + _reader_offset(source, exc)
         return front
     except (RecursionError, MemoryError, ValueError, TypeError, OverflowError) as exc:
         # ValueError/OverflowError: PyYAML's timestamp and number constructors on odd values.
@@ -161,6 +173,16 @@ def split_front_matter(text: str) -> FrontMatter:
         front.status = "not-mapping"
         front.kind_found = "list" if isinstance(data, list) else "scalar"
     return front
+
+
+def _reader_offset(source: str, exc: yaml.YAMLError) -> int:
+    """The character offset of a reader error. libyaml (the C loader) counts it in bytes of
+    the UTF-8 it was given, so after any non-ASCII character it points past the problem."""
+    position = int(getattr(exc, "position", 0) or 0)
+    if _Loader is not yaml.SafeLoader:
+        prefix = source.encode("utf-8", "surrogatepass")[:position]
+        position = len(prefix.decode("utf-8", "ignore"))
+    return min(max(position, 0), len(source))
 
 
 def _construct(node: yaml.Node) -> Any:
@@ -220,9 +242,13 @@ STOCK_SENTENCES = (
 _ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_BLOCK_STARTS = frozenset(" #`~=-")  # the first characters _ATX, _SETEXT and _FENCE accept
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
 _LABEL = re.compile(r"\*\*[^*\n]{1,80}?:?\*\*:?|__[^_\n]{1,80}?__")
-_NOISE = re.compile(r"[\s\-*+_>|:#.,;()\[\]`~=]+")
+# Anything but markup and punctuation: text a person wrote.
+_SIGNAL = re.compile(r"[^\s\-*+_>|:#.,;()\[\]`~=]")
+_OPTIONAL = re.compile(r"\[optional\]", re.I)
+_TITLE_MARKUP = re.compile(r"[*_`#\[\]()]|<[^>]+>")
 
 
 @dataclass
@@ -242,29 +268,40 @@ class Section:
 
 
 def normalise_title(title: str) -> str:
-    title = re.sub(r"\[optional\]", "", title, flags=re.I)
+    title = _OPTIONAL.sub("", title)
     title = title.replace("&", " and ")
-    title = re.sub(r"[*_`#\[\]()]|<[^>]+>", " ", title)
+    title = _TITLE_MARKUP.sub(" ", title)
     return " ".join(title.lower().replace("-", " ").split()).strip(" :.,")
 
 
 def _own_status(text: str) -> tuple[str, int]:
     """Is the text under a heading written by a person, only template placeholders, or empty?"""
-    text = _COMMENT.sub(" ", text)
+    # Each step is skipped when it cannot apply: this runs for every section of every card.
+    if "<!--" in text:
+        text = _COMMENT.sub(" ", text)
     count = len(PLACEHOLDER_PATTERNS.findall(text))
-    for stock in STOCK_SENTENCES:
-        text = text.replace(stock, " ")
-    rest = _NOISE.sub("", _LABEL.sub(" ", PLACEHOLDER_PATTERNS.sub(" ", text)))
-    if rest:
+    if "Users" in text:
+        for stock in STOCK_SENTENCES:
+            text = text.replace(stock, " ")
+    if count:
+        text = PLACEHOLDER_PATTERNS.sub(" ", text)
+    if "**" in text or "__" in text:
+        text = _LABEL.sub(" ", text)
+    if _SIGNAL.search(text):
         return "filled", count
     return ("placeholder" if count else "empty"), count
+
+
+# A model card template has a few dozen headings. Past this many, later headings are read as
+# text: a 2 MB file of `#` lines would otherwise cost a second and 10 kB per heading.
+MAX_SECTIONS = 2000
 
 
 def parse_sections(text: str, first_line: int) -> list[Section]:
     """Split the body (starting at 1-based line `first_line`) into a tree of sections.
 
     Headings inside fenced code blocks and HTML comments are not headings. Text before the
-    first heading is not a section.
+    first heading is not a section. Only the first MAX_SECTIONS headings make sections.
     """
     lines = _LINE_BREAK.split(text)
     flat: list[tuple[Section, int]] = []  # (section, index of first content line)
@@ -279,13 +316,19 @@ def parse_sections(text: str, first_line: int) -> list[Section]:
             if "-->" in line:
                 in_comment = False
             continue
-        fence_match = _FENCE.match(line)
+        # Fences and headings start with one of a few characters; most lines are prose.
+        block = line[:1] in _BLOCK_STARTS
+        fence_match = _FENCE.match(line) if block else None
         if fence_match:
             fence = fence_match.group(1)[:3]
             continue
         if "<!--" in line and "-->" not in line.split("<!--", 1)[1]:
             in_comment = True
             continue
+        if not block:
+            continue
+        if len(flat) >= MAX_SECTIONS:
+            break  # the rest is text of the last section
         atx = _ATX.match(line)
         if atx:
             title = (atx.group(2) or "").strip()

@@ -13,9 +13,10 @@ from typing import Any
 
 import jinja2
 from jinja2 import StrictUndefined, TemplateSyntaxError, nodes
-from jinja2.environment import Template, TemplateExpression
+from jinja2.environment import Template
 from jinja2.exceptions import SecurityError, UndefinedError
 from jinja2.parser import Parser
+from jinja2.runtime import Context
 from jinja2.sandbox import SandboxedEnvironment
 
 from commonslint import cache
@@ -48,6 +49,8 @@ class Compiler:
         )
         self.codes: dict[str, Any] = cache.read(self.path) or {}
         self.dirty = False
+        # A plain dict, not Jinja2's ChainMap: every evaluation's context starts from it.
+        self.globals: dict[str, Any] = dict(env.make_globals(None))
 
     def _code(self, kind: str, source: str) -> Any:
         key = f"{kind}\0{source}"
@@ -70,18 +73,51 @@ class Compiler:
             self.dirty = True
         return code
 
-    def expression(self, source: str) -> TemplateExpression:
-        code = self._code("expr", source)
-        template = Template.from_code(self.env, code, self.env.make_globals(None))
-        return TemplateExpression(template, undefined_to_none=False)
+    def expression(self, source: str) -> Expression:
+        return Expression(Template.from_code(self.env, self._code("expr", source), self.globals))
 
-    def template(self, source: str) -> Template:
-        return Template.from_code(self.env, self._code("tmpl", source), self.env.make_globals(None))
+    def template(self, source: str) -> Message:
+        return Message(Template.from_code(self.env, self._code("tmpl", source), self.globals))
 
     def save(self) -> None:
         if self.dirty:
             cache.write(self.path, self.codes)
             self.dirty = False
+
+
+class Expression:
+    """A compiled expression, evaluated in a context prepared once per repository.
+
+    Jinja2's own `TemplateExpression(**facts)` copies the globals and every fact into a new dict
+    and builds a new context on each call; with some 30 rules a card that was most of the
+    linting time. The engine builds one namespace and one context per repository (and per
+    `for_each` item) and every evaluation reuses it: the compiled code only reads the namespace
+    and writes to the context's own `vars`, which are cleared before each evaluation.
+    """
+
+    __slots__ = ("_render",)
+
+    def __init__(self, template: Template) -> None:
+        self._render = template.root_render_func
+
+    def __call__(self, context: Context) -> Any:
+        context.vars.clear()
+        for _ in self._render(context):
+            pass
+        return context.vars["result"]
+
+
+class Message:
+    """A compiled message template, rendered in a prepared context (see `Expression`)."""
+
+    __slots__ = ("_render",)
+
+    def __init__(self, template: Template) -> None:
+        self._render = template.root_render_func
+
+    def render(self, context: Context) -> str:
+        context.vars.clear()
+        return "".join(self._render(context))
 
 
 class CompiledRule:
@@ -90,10 +126,10 @@ class CompiledRule:
         self._compiler = compiler
         self.when = self._compile("when", rule.when)
         self.for_each = self._compile("for_each", rule.for_each) if rule.for_each else None
-        self._at: TemplateExpression | None = None
-        self._message: Template | None = None
-        self._fix: TemplateExpression | None = None
-        self._severity: TemplateExpression | None = None
+        self._at: Expression | None = None
+        self._message: Message | None = None
+        self._fix: Expression | None = None
+        self._severity: Expression | None = None
 
     def _compile(self, what: str, source: str, template: bool = False) -> Any:
         try:
@@ -108,25 +144,25 @@ class CompiledRule:
 
     # The parts only a firing rule needs are compiled on first use.
     @property
-    def at(self) -> TemplateExpression:
+    def at(self) -> Expression:
         if self._at is None:
             self._at = self._compile("at", self.rule.at)
         return self._at
 
     @property
-    def message(self) -> Template:
+    def message(self) -> Message:
         if self._message is None:
             self._message = self._compile("message", self.rule.message, template=True)
         return self._message
 
     @property
-    def fix(self) -> TemplateExpression | None:
+    def fix(self) -> Expression | None:
         if self.rule.fix and self._fix is None:
             self._fix = self._compile("fix", self.rule.fix)
         return self._fix
 
     @property
-    def severity_from(self) -> TemplateExpression | None:
+    def severity_from(self) -> Expression | None:
         if self.rule.severity_from and self._severity is None:
             self._severity = self._compile("severity_from", self.rule.severity_from)
         return self._severity
@@ -147,42 +183,53 @@ class Engine:
 
     def run(self, facts: dict[str, Any], stage: str = "facts") -> list[Finding]:
         kind = facts.get("card", {}).get("kind", "model")
+        context = self.context(facts)
         findings: list[Finding] = []
         for compiled in self.rules:
             rule = compiled.rule
             if rule.stage != stage or kind not in rule.kinds:
                 continue
-            findings.extend(self._evaluate(compiled, facts))
+            findings.extend(self._evaluate(compiled, context, facts))
         self.compiler.save()
         return findings
 
-    def _evaluate(self, compiled: CompiledRule, facts: dict[str, Any]) -> list[Finding]:
+    def context(self, facts: dict[str, Any], **more: Any) -> Context:
+        """What rule expressions see: Jinja2's globals, then the facts (built once a run)."""
+        globals_ = self.compiler.globals
+        env = self.compiler.env
+        return env.context_class(env, {**globals_, **facts, **more}, None, {}, globals=globals_)
+
+    def _evaluate(
+        self, compiled: CompiledRule, context: Context, facts: dict[str, Any]
+    ) -> list[Finding]:
         rule = compiled.rule
         step = "for_each"
         try:
             items: Iterable[Any] = [None]
             if compiled.for_each is not None:
-                items = compiled.for_each(**facts) or []
+                items = compiled.for_each(context) or []
                 if isinstance(items, (str, bytes, dict)) or not hasattr(items, "__iter__"):
                     raise RuleError(f"`for_each` gave {type(items).__name__}, not a list")
             found = []
             for item in items:
-                context = dict(facts, item=item) if compiled.for_each is not None else facts
+                item_context = (
+                    self.context(facts, item=item) if compiled.for_each is not None else context
+                )
                 step = "when"
-                if not compiled.when(**context):
+                if not compiled.when(item_context):
                     continue
                 step = "at"
-                location = _location(compiled.at(**context), facts)
+                location = _location(compiled.at(item_context), facts)
                 step = "message"
-                message = " ".join(compiled.message.render(**context).split())
+                message = " ".join(compiled.message.render(item_context).split())
                 severity = rule.severity
                 if compiled.severity_from is not None:
                     step = "severity_from"
-                    severity = Severity.parse(str(compiled.severity_from(**context)))
+                    severity = Severity.parse(str(compiled.severity_from(item_context)))
                 fix = None
                 if compiled.fix is not None:
                     step = "fix"
-                    fix = _fix(compiled.fix(**context), location, rule)
+                    fix = _fix(compiled.fix(item_context), location, rule)
                 found.append(Finding(rule.code, rule.name, severity, message, location, fix))
             return found
         except RuleError as exc:

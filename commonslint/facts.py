@@ -263,6 +263,21 @@ def governance_facts(repo: Repo, unreadable: list[dict[str, Any]]) -> dict[str, 
     }
 
 
+_COMMUNITY_STEMS = ("code_of_conduct", "contributing", "security", "governance")
+
+
+def skipped_as_unreadable(repo: Repo, unreadable: list[dict[str, Any]]) -> None:
+    """Files the rules would read that the listing left out (a link out of the repository, a
+    broken link, a link loop): reported as unreadable rather than passed over as absent."""
+    for path, why in sorted(repo.skipped.items()):
+        if (
+            path == repo.card_path
+            or licence_file_kind(path)
+            or any(governance.find_community_file([path], stem) for stem in _COMMUNITY_STEMS)
+        ):
+            unreadable.append({"path": path, "error": why, "at": file_loc(path)})
+
+
 def emissions_facts(card_f: dict[str, Any], card: Card | None) -> dict[str, Any]:
     if card is None:
         return {
@@ -331,6 +346,7 @@ def compute(repo: Repo, kind: str | None = None) -> tuple[dict[str, Any], list[S
         "governance": governance_facts(repo, unreadable),
         "emissions": emissions_facts(card_f, card),
     }
+    skipped_as_unreadable(repo, unreadable)
     facts["licence"] = licence_facts(card_f, card, files_f, repo)
     facts["lineage"] = lineage_facts(repo, card, card_f, files_f, unreadable)
     facts["unreadable"] = unreadable

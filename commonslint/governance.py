@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
 
 COMMUNITY_FOLDERS = ("", "docs/", ".github/")
 _EXTENSIONS = ("", ".md", ".markdown", ".txt", ".rst")
@@ -23,11 +22,11 @@ _PLACEHOLDER = re.compile(
 
 
 def _stem_matches(path: str, stem: str) -> bool:
-    pure = PurePosixPath(path)
-    folder = "" if str(pure.parent) == "." else f"{pure.parent}/"
-    if folder not in COMMUNITY_FOLDERS:
+    # Plain string work, not PurePosixPath: this runs for every file of the repository.
+    folder, _, name = path.rpartition("/")
+    if (folder + "/" if folder else "") not in COMMUNITY_FOLDERS:
         return False
-    name = pure.name.lower().replace("-", "_")
+    name = name.lower().replace("-", "_")
     return any(name == stem + ext for ext in _EXTENSIONS)
 
 

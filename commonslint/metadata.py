@@ -195,18 +195,53 @@ def wrong_types(data: dict[str, Any], nodes: dict[str, tuple[Any, Any]]) -> list
     return problems
 
 
+# Known fields by their normalised spelling (the first of any that collide), and the model
+# fields that a one-edit typo may be measured against; built once, since a card may have
+# thousands of keys.
+_BY_NORMAL: dict[str, str] = {}
+for _known in KNOWN_FIELDS:
+    _BY_NORMAL.setdefault(_known.replace("-", "_").lower(), _known)
+_EDIT_TARGETS = [(k.replace("-", "_"), k) for k in MODEL_FIELDS if len(k) >= 6]
+
+
+def _deletions(word: str) -> set[str]:
+    return {word, *(word[:i] + word[i + 1 :] for i in range(len(word)))}
+
+
+# Two words within one edit (insertion, deletion, substitution, adjacent swap) share a string
+# made by deleting at most one character from each: an index of those finds the few fields
+# worth comparing, instead of comparing each key with every field.
+_EDIT_INDEX: dict[str, list[int]] = {}
+for _number, (_target, _) in enumerate(_EDIT_TARGETS):
+    for _variant in _deletions(_target):
+        _EDIT_INDEX.setdefault(_variant, []).append(_number)
+_EDIT_LONGEST = max(len(target) for target, _ in _EDIT_TARGETS) + 1
+
+
+def _one_edit_away(normal: str) -> str | None:
+    """The first model field (in MODEL_FIELDS order) within one edit of `normal`."""
+    if len(normal) > _EDIT_LONGEST:
+        return None
+    numbers: set[int] = set()
+    for variant in _deletions(normal):
+        numbers.update(_EDIT_INDEX.get(variant, ()))
+    for number in sorted(numbers):
+        target, known = _EDIT_TARGETS[number]
+        if _within_one_edit(normal, target):
+            return known
+    return None
+
+
 def _candidate(key: str) -> str | None:
     lowered = key.strip().lower()
     if lowered in KEY_ALIASES:
         return KEY_ALIASES[lowered]
     normal = lowered.replace("-", "_").replace(" ", "_")
-    for known in KNOWN_FIELDS:
-        if known.replace("-", "_").lower() == normal and known != key:
-            return known
+    known = _BY_NORMAL.get(normal)
+    if known is not None and known != key:
+        return known
     if len(lowered) >= 6:
-        for known in MODEL_FIELDS:
-            if len(known) >= 6 and _within_one_edit(normal, known.replace("-", "_")):
-                return known
+        return _one_edit_away(normal)
     return None
 
 

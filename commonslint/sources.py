@@ -7,10 +7,11 @@ on a FIFO or device, and never reads more than a byte cap.
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 # Weight and archive formats are never opened, whatever their size: a linter has no business
 # paging gigabytes through the cache on every commit.
@@ -127,9 +128,11 @@ class Repo:
         return f"{self.display.rstrip('/')}/{path}" if path else self.display
 
 
+_WEIGHT_SUFFIX_TUPLE = tuple(WEIGHT_SUFFIXES)
+
+
 def is_weight_file(path: str) -> bool:
-    name = PurePosixPath(path).name.lower()
-    return any(name.endswith(suffix) for suffix in WEIGHT_SUFFIXES)
+    return path.rpartition("/")[2].lower().endswith(_WEIGHT_SUFFIX_TUPLE)
 
 
 def decode_text(data: bytes) -> ReadResult:
@@ -142,6 +145,15 @@ def decode_text(data: bytes) -> ReadResult:
         return ReadResult(text=data.decode("utf-8"))
     except UnicodeDecodeError as exc:
         return ReadResult(error=f"is not valid UTF-8 (byte {exc.start}: {exc.reason})")
+
+
+def _broken_link(path: str) -> str:
+    try:
+        os.stat(path)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "is a link loop (it leads back to itself)"
+    return "is a broken link"
 
 
 class LocalRepo(Repo):
@@ -184,7 +196,7 @@ class LocalRepo(Repo):
                         if os.path.isdir(real):
                             continue
                         if not os.path.exists(real):
-                            self.skipped[rel] = "is a broken link"
+                            self.skipped[rel] = _broken_link(entry.path)
                             continue
                         found.append(rel)
                     elif entry.is_dir(follow_symlinks=False):
