@@ -115,20 +115,22 @@ class Expression:
     and every rule reuses it. A rule's expression only ever writes to its own context's `vars`.
     """
 
-    __slots__ = ("_env", "_root")
+    __slots__ = ("_blocks", "_env", "_root")
 
     def __init__(self, template: Template) -> None:
         self._env = template.environment
         self._root = template.root_render_func
+        self._blocks = template.blocks
 
     def __call__(self, variables: dict[str, Any]) -> Any:
-        context = Context(self._env, variables, None, {})
+        context = Context(self._env, variables, None, self._blocks)
         for _ in self._root(context):
             pass
         return context.vars["result"]
 
     def render(self, variables: dict[str, Any]) -> str:
-        return self._env.concat(self._root(Context(self._env, variables, None, {})))  # type: ignore[no-any-return]
+        context = Context(self._env, variables, None, self._blocks)
+        return self._env.concat(self._root(context))  # type: ignore[attr-defined,no-any-return]
 
 
 class CompiledRule:

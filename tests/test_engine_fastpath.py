@@ -90,3 +90,24 @@ def test_rule_conditions_agree_with_plain_jinja_on_real_cards() -> None:
                 )
                 checked += 1
     assert checked > 1000
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "{{ d.name }} has {{ lst | length }} {{ lst | length | plural('item') }}",
+        "{% set n = lst | length %}{{ n * 2 }}",
+        "{% block head %}[{{ d.name }}]{% endblock %} and {{ self.head() }}",
+        "{% for x in lst %}{{ loop.index }}:{{ x }} {% endfor %}",
+        "{% autoescape true %}{{ '<b>' }}{% endautoescape %}{{ '<i>' }}",
+    ],
+)
+def test_message_templates_render_as_jinja_does(source: str) -> None:
+    variables = {"d": {"name": "card"}, "lst": [1, 2]}
+    compiler = Compiler(FactsEnvironment(undefined=StrictUndefined), "test")
+    compiler.env.filters["plural"] = lambda n, w: w if n == 1 else w + "s"
+    env = SandboxedEnvironment(undefined=StrictUndefined)
+    env.filters["plural"] = compiler.env.filters["plural"]
+    template = compiler.template(source)
+    assert template.render(variables) == env.from_string(source).render(**variables)
+    assert template.render(variables) == template.render(variables)  # no state carried over
