@@ -163,12 +163,66 @@ def split_front_matter(text: str) -> FrontMatter:
     return front
 
 
+_TAG = "tag:yaml.org,2002:"
+_STR, _SEQ, _MAP = _TAG + "str", _TAG + "seq", _TAG + "map"
+_MERGE_OR_VALUE = frozenset({_TAG + "merge", _TAG + "value"})
+
+
+class _NotPlain(Exception):
+    """The document needs PyYAML's own constructor (merge keys, recursion, complex keys)."""
+
+
 def _construct(node: yaml.Node) -> Any:
+    """What `yaml.safe_load` gives for the composed node.
+
+    PyYAML's constructor is pure Python and was a tenth of the time of linting a card; front
+    matter is almost always plain strings, lists and mappings, which are built here directly.
+    Every other scalar (numbers, booleans, dates, null) is handed to PyYAML's constructor, and
+    a document with anything unusual (merge keys, a recursive alias, a key that is a list or
+    mapping, tagged collections) is built entirely by PyYAML, so the result is always its.
+    """
+    loader = _Loader("")
+    try:
+        try:
+            return _construct_plain(node, loader, {}, set())
+        except _NotPlain:
+            pass
+    finally:
+        loader.dispose()
     loader = _Loader("")
     try:
         return loader.construct_document(node)
     finally:
         loader.dispose()
+
+
+def _construct_plain(node: Any, loader: Any, done: dict[int, Any], active: set[int]) -> Any:
+    tag = node.tag
+    kind = type(node)
+    if kind is yaml.ScalarNode:
+        return node.value if tag == _STR else loader.construct_object(node, deep=True)
+    ident = id(node)
+    if ident in done:  # an alias: the same object, as PyYAML gives
+        return done[ident]
+    if ident in active:
+        raise _NotPlain
+    result: Any
+    if tag == _SEQ and kind is yaml.SequenceNode:
+        active.add(ident)
+        result = [_construct_plain(child, loader, done, active) for child in node.value]
+    elif tag == _MAP and kind is yaml.MappingNode:
+        active.add(ident)
+        result = {}
+        for key_node, value_node in node.value:
+            if type(key_node) is not yaml.ScalarNode or key_node.tag in _MERGE_OR_VALUE:
+                raise _NotPlain
+            key = _construct_plain(key_node, loader, done, active)
+            result[key] = _construct_plain(value_node, loader, done, active)
+    else:
+        raise _NotPlain
+    active.discard(ident)
+    done[ident] = result
+    return result
 
 
 def _yaml_message(exc: yaml.MarkedYAMLError) -> str:
@@ -223,6 +277,7 @@ _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
 _LABEL = re.compile(r"\*\*[^*\n]{1,80}?:?\*\*:?|__[^_\n]{1,80}?__")
 _NOISE = re.compile(r"[\s\-*+_>|:#.,;()\[\]`~=]+")
+_MARK_CHARS = frozenset("#`~=-")
 
 
 @dataclass
@@ -279,12 +334,18 @@ def parse_sections(text: str, first_line: int) -> list[Section]:
             if "-->" in line:
                 in_comment = False
             continue
-        fence_match = _FENCE.match(line)
-        if fence_match:
-            fence = fence_match.group(1)[:3]
-            continue
+        # Fences, headings and setext underlines all begin (after at most three spaces) with one
+        # of these characters; most lines do not, and skip three regex matches.
+        marked = line.lstrip(" ")[:1] in _MARK_CHARS
+        if marked:
+            fence_match = _FENCE.match(line)
+            if fence_match:
+                fence = fence_match.group(1)[:3]
+                continue
         if "<!--" in line and "-->" not in line.split("<!--", 1)[1]:
             in_comment = True
+            continue
+        if not marked:
             continue
         atx = _ATX.match(line)
         if atx:
