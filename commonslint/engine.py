@@ -128,6 +128,15 @@ class Expression:
             pass
         return context.vars["result"]
 
+    def within(self, context: Context) -> Any:
+        """Evaluate an expression in a context shared with other expressions over the same
+        variables (an expression only sets `result`, so clearing `vars` is a fresh start)."""
+        context.vars.clear()
+        context.exported_vars.clear()
+        for _ in self._root(context):
+            pass
+        return context.vars["result"]
+
     def render(self, variables: dict[str, Any]) -> str:
         context = Context(self._env, variables, None, self._blocks)
         return self._env.concat(self._root(context))  # type: ignore[attr-defined,no-any-return]
@@ -199,29 +208,37 @@ class Engine:
         kind = facts.get("card", {}).get("kind", "model")
         findings: list[Finding] = []
         variables = {**self.globals, **facts}  # what Jinja2 would merge per call, merged once
+        shared = Context(self.compiler.env, variables, None, {})
         for compiled in self.rules:
             rule = compiled.rule
             if rule.stage != stage or kind not in rule.kinds:
                 continue
-            findings.extend(self._evaluate(compiled, variables))
+            findings.extend(self._evaluate(compiled, variables, shared))
         self.compiler.save()
         return findings
 
-    def _evaluate(self, compiled: CompiledRule, facts: dict[str, Any]) -> list[Finding]:
+    def _evaluate(
+        self, compiled: CompiledRule, facts: dict[str, Any], shared: Context
+    ) -> list[Finding]:
         rule = compiled.rule
         step = "for_each"
         try:
             items: Iterable[Any] = [None]
             if compiled.for_each is not None:
-                items = compiled.for_each(facts) or []
+                items = compiled.for_each.within(shared) or []
                 if isinstance(items, (str, bytes, dict)) or not hasattr(items, "__iter__"):
                     raise RuleError(f"`for_each` gave {type(items).__name__}, not a list")
             found = []
             for item in items:
-                context = dict(facts, item=item) if compiled.for_each is not None else facts
                 step = "when"
-                if not compiled.when(context):
-                    continue
+                if compiled.for_each is None:
+                    context = facts
+                    if not compiled.when.within(shared):
+                        continue
+                else:
+                    context = dict(facts, item=item)
+                    if not compiled.when(context):
+                        continue
                 step = "at"
                 location = _location(compiled.at(context), facts)
                 step = "message"
