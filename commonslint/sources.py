@@ -122,9 +122,12 @@ class Repo:
         return f"{self.display.rstrip('/')}/{path}" if path else self.display
 
 
+_WEIGHT_SUFFIX_TUPLE = tuple(sorted(WEIGHT_SUFFIXES))
+
+
 def is_weight_file(path: str) -> bool:
     name = PurePosixPath(path).name.lower()
-    return any(name.endswith(suffix) for suffix in WEIGHT_SUFFIXES)
+    return name.endswith(_WEIGHT_SUFFIX_TUPLE)
 
 
 def decode_text(data: bytes) -> ReadResult:
