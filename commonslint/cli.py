@@ -14,7 +14,7 @@ from pathlib import Path
 
 from commonslint import __version__
 
-SUBCOMMANDS = ("check", "rules", "rule")
+SUBCOMMANDS = ("check", "rules", "rule", "audit")
 
 
 class UsageError(Exception):
@@ -222,6 +222,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_rules(rest)
         if command == "rule":
             return run_rule(rest)
+        if command == "audit":
+            from commonslint.audit.run import run_audit
+
+            return run_audit(rest)
         return run_check(rest)
     except (TargetError, ConfigError, PackError, RuleError, UsageError) as exc:
         print(f"commonslint: error: {exc}", file=sys.stderr)
