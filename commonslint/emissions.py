@@ -34,7 +34,9 @@ _FOLD = str.maketrans({"ı": "i", "İ": "i", "ſ": "s"})
 
 def _mentions_emissions(text: str) -> bool:
     """False only when no line can match `_TEXT_UNIT` (True may still find nothing)."""
-    lowered = text.lower() if text.isascii() else text.translate(_FOLD).lower()
+    if not text.isascii() and ("ı" in text or "İ" in text or "ſ" in text):
+        text = text.translate(_FOLD)  # slow, and needed only for these rare letters
+    lowered = text.lower()
     return any(word in lowered for word in _TEXT_UNIT_WORDS)
 
 
