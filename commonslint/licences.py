@@ -78,8 +78,17 @@ STATUSES = frozenset(
     {"hub-id", "non-canonical", "spdx-expression", "unknown", "invalid-expression", "empty"}
 )
 _RESTRICTIVE = frozenset(
-    {"share-alike", "weak-copyleft", "non-commercial", "no-derivatives", "rail", "custom",
-     "research-only", "placeholder", "use-restricted"}
+    {
+        "share-alike",
+        "weak-copyleft",
+        "non-commercial",
+        "no-derivatives",
+        "rail",
+        "custom",
+        "research-only",
+        "placeholder",
+        "use-restricted",
+    }
 )
 # Options of a very large expression are capped: DNF can grow exponentially.
 _MAX_OPTIONS = 256

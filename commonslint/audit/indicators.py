@@ -106,8 +106,23 @@ def _names_parent(meta: dict[str, Any]) -> bool:
     return any(meta.get(key) not in (None, "", [], {}) for key in ("base_model", "datasets"))
 
 
-def indicators(facts: dict[str, Any], codes: Iterable[str]) -> dict[str, bool | None]:
-    """The commons indicators of one repository; None where a question does not apply."""
+INDICATOR_RULES: dict[str, frozenset[str]] = {
+    "licence_declared": frozenset({"CL101"}),
+    "licence_clear": LICENCE_UNCLEAR,
+    "parent_terms_kept": PARENT_TERMS_NOT_KEPT,
+    "restrictions_passed": RESTRICTIONS_NOT_PASSED,
+    "emissions_reported": frozenset({"CL501", "CL502"}),
+    "code_of_conduct": frozenset({"CL401", "CL402"}),
+}
+# Indicators read from findings alone: without any of their rules running they measure nothing.
+_BY_FINDINGS = ("parent_terms_kept", "restrictions_passed")
+
+
+def indicators(
+    facts: dict[str, Any], codes: Iterable[str], active: frozenset[str] | None = None
+) -> dict[str, bool | None]:
+    """The commons indicators of one repository; None where a question does not apply, or
+    cannot be answered because none of its rules ran (`active`: the codes that ran)."""
     fired = set(codes)
     card = facts.get("card", {})
     meta = card.get("meta") or {}
@@ -116,7 +131,7 @@ def indicators(facts: dict[str, Any], codes: Iterable[str]) -> dict[str, bool | 
     coc = facts.get("governance", {}).get("code_of_conduct") or {}
     declared = bool(licence.get("declared"))
     restricted = bool(licence.get("use_restrictions") or licence.get("rail"))
-    return {
+    answers: dict[str, bool | None] = {
         "licence_declared": declared,
         "licence_clear": declared and not (fired & LICENCE_UNCLEAR),
         "parent_terms_kept": (
@@ -132,3 +147,8 @@ def indicators(facts: dict[str, Any], codes: Iterable[str]) -> dict[str, bool | 
         "emissions_reported": bool(emissions.get("present")) and not emissions.get("problem"),
         "code_of_conduct": bool(coc.get("path")) and coc.get("status") == "ok",
     }
+    if active is not None:
+        for name in _BY_FINDINGS:
+            if not INDICATOR_RULES[name] & active:
+                answers[name] = None
+    return answers

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from commonslint import __version__
 from commonslint.audit.indicators import (
+    INDICATOR_RULES,
     INDICATORS,
     LICENCE_CLASSES,
     OBLIGATION_CODES,
@@ -176,6 +177,8 @@ def summary(
                 "yes": tally.indicator_yes[name],
                 "applies": tally.indicator_applies[name],
                 "share": _share(tally.indicator_yes[name], tally.indicator_applies[name]),
+                "rules": sorted(INDICATOR_RULES[name]),
+                "rules_not_loaded": sorted(INDICATOR_RULES[name] - active),
             }
             for name, definition in INDICATORS.items()
         },

@@ -52,6 +52,7 @@ class Worker:
         self, config: Config, fields: Fields, done_ids: frozenset[str] = frozenset()
     ) -> None:
         self.linter = Linter(config)
+        self.active = frozenset(r.code for r in self.linter.rules)
         self.fields = fields
         self.done_ids = done_ids
         self.max_bytes = config.max_file_size or DEFAULT_MAX_BYTES
@@ -181,7 +182,7 @@ class Worker:
                 "ids": licence.get("ids") or [],
                 "raw": None if raw is None else _clip(raw),
             },
-            "indicators": indicators(facts, (f.code for f in findings)),
+            "indicators": indicators(facts, (f.code for f in findings), self.active),
             "emissions_present": bool(facts.get("emissions", {}).get("present")),
             "counts": counts,
             "findings": out,

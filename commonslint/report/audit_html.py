@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 TEMPLATES = Path(__file__).parent / "templates"
 ROWS_MARK = "/*@@COMMONSLINT_ROWS@@*/"
+MESSAGES_MARK = "/*@@COMMONSLINT_MESSAGES@@*/"
 SEVERITIES = ("error", "warning", "info")
 MAX_MESSAGE = 300  # characters of a finding's message shown in the table (all are in the JSONL)
 # One colour a licence class, the same in the chart and the table.
@@ -74,9 +75,34 @@ def _script_json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
 
 
-def row(record: dict[str, Any]) -> list[Any]:
+class Messages:
+    """The table of distinct finding messages: most findings share a handful of messages, so
+    rows point at them by number (138 distinct messages for 138,163 findings of the bulk
+    corpus). Past `limit` distinct messages, new ones are written into the rows themselves,
+    so memory stays bounded whatever the input."""
+
+    def __init__(self, limit: int = 100_000) -> None:
+        self.index: dict[str, int] = {}
+        self.limit = limit
+
+    def ref(self, message: str) -> int | str:
+        if len(message) > MAX_MESSAGE:
+            message = message[:MAX_MESSAGE] + "…"
+        found = self.index.get(message)
+        if found is not None:
+            return found
+        if len(self.index) >= self.limit:
+            return message
+        self.index[message] = len(self.index)
+        return self.index[message]
+
+    def table(self) -> list[str]:
+        return list(self.index)
+
+
+def row(record: dict[str, Any], messages: Messages) -> list[Any]:
     """One table row: [id, group, kind, class, licence ids, errors, warnings, infos, findings],
-    each finding as [code, severity index, line, message]."""
+    each finding as [code, severity index, line, message number (or text)]."""
     counts = record.get("counts") or {}
     licence = record.get("licence") or {}
     findings = [
@@ -84,7 +110,7 @@ def row(record: dict[str, Any]) -> list[Any]:
             f["code"],
             SEVERITIES.index(f["severity"]) if f["severity"] in SEVERITIES else 2,
             f.get("line") or 0,
-            f["message"] if len(f["message"]) <= MAX_MESSAGE else f["message"][:MAX_MESSAGE] + "…",
+            messages.ref(f["message"]),
         ]
         for f in record.get("findings") or ()
     ]
@@ -101,7 +127,7 @@ def row(record: dict[str, Any]) -> list[Any]:
     ]
 
 
-def _rows_json(jsonl: Path) -> Iterator[str]:
+def _rows_json(jsonl: Path, messages: Messages) -> Iterator[str]:
     """The rows document, in pieces, streamed from the findings file."""
     yield "["
     first = True
@@ -112,17 +138,17 @@ def _rows_json(jsonl: Path) -> Iterator[str]:
             record = json.loads(line)
             if "error" in record:
                 continue  # bad records are listed from the summary
-            yield ("" if first else ",\n") + _script_json(row(record))
+            yield ("" if first else ",\n") + _script_json(row(record, messages))
             first = False
     yield "]"
 
 
 def _bars(
-    items: Sequence[tuple[str, float, str, str, str | None]], width: int = 640
+    items: Sequence[tuple[str, float, str, str, str | None]], width: int = 820
 ) -> dict[str, Any]:
     """Geometry for a horizontal bar chart: (label, fraction, value text, colour, link)."""
     label_w = 250
-    bar_w = width - label_w - 150
+    bar_w = width - label_w - 250
     step = 26
     bars = []
     for i, (label, fraction, text, colour, link) in enumerate(items):
@@ -153,7 +179,9 @@ def context(summary: dict[str, Any], rules: Sequence[Rule]) -> dict[str, Any]:
             data["share"] or 0.0,
             f"{(data['share'] or 0) * 100:.1f}%  ({data['yes']:,} of {data['applies']:,})"
             if data["share"] is not None
-            else "does not apply",
+            else "not measured: its rules did not run"
+            if data.get("rules_not_loaded") == data.get("rules")
+            else "applies to none",
             "#4e79a7",
             None,
         )
@@ -228,30 +256,35 @@ def context(summary: dict[str, Any], rules: Sequence[Rule]) -> dict[str, Any]:
         "codes_present": sorted(present),
         "groups": list(summary.get("groups", {}))[:100],
         "rows_mark": ROWS_MARK,
+        "messages_mark": MESSAGES_MARK,
         "css": (TEMPLATES / "audit.css").read_text(encoding="utf-8"),
         "script": (TEMPLATES / "audit.js").read_text(encoding="utf-8"),
     }
 
 
-def render_page(summary: dict[str, Any], rules: Sequence[Rule]) -> tuple[str, str]:
-    """The page before and after the rows document."""
+def render_page(summary: dict[str, Any], rules: Sequence[Rule]) -> tuple[str, str, str]:
+    """The page around the rows document and the messages table."""
     page = _environment().get_template("audit.html.j2").render(**context(summary, rules))
-    head, mark, tail = page.partition(ROWS_MARK)
-    if not mark:
-        raise RuntimeError("the audit template lost its rows mark")
-    return head, tail
+    head, mark, rest = page.partition(ROWS_MARK)
+    middle, mark2, tail = rest.partition(MESSAGES_MARK)
+    if not (mark and mark2):
+        raise RuntimeError("the audit template lost its rows or messages mark")
+    return head, middle, tail
 
 
 def write_report(path: Path, summary: dict[str, Any], jsonl: Path, rules: Sequence[Rule]) -> None:
     """Render the report into `path`, atomically (a reader never sees half a report)."""
-    head, tail = render_page(summary, rules)
+    head, middle, tail = render_page(summary, rules)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    messages = Messages()
     try:
         with open(tmp, "w", encoding="utf-8", newline="\n") as out:
             out.write(head)
-            for piece in _rows_json(jsonl):
+            for piece in _rows_json(jsonl, messages):
                 out.write(piece)
+            out.write(middle)
+            out.write(_script_json(messages.table()))
             out.write(tail)
         os.replace(tmp, path)
     finally:

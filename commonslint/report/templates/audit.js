@@ -7,6 +7,8 @@
   var SEV = ["error", "warning", "info"];
   function json(id) { return JSON.parse(document.getElementById(id).textContent); }
   var rows = json("rows");
+  var messages = json("messages");
+  function message(ref) { return typeof ref === "number" ? messages[ref] : ref; }
   var rules = json("rule-index");
   var colours = json("class-colours");
   var table = document.getElementById("repo-table");
@@ -90,7 +92,7 @@
     r[8].forEach(function (f) {
       var li = el("li");
       li.appendChild(codeLink(f));
-      li.appendChild(document.createTextNode(" " + SEV[f[1]] + (f[2] ? " (line " + f[2] + ")" : "") + ": " + f[3]));
+      li.appendChild(document.createTextNode(" " + SEV[f[1]] + (f[2] ? " (line " + f[2] + ")" : "") + ": " + message(f[3])));
       ul.appendChild(li);
     });
     if (!r[8].length) { ul.appendChild(el("li", {}, "No findings.")); }
