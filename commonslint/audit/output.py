@@ -10,16 +10,18 @@ dropped by truncating the file to the last good record, and the audit appends fr
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
 from commonslint.audit.summary import Tally
 
 
-def read_back(path: Path) -> tuple[set[str], Tally, int]:
+def read_back(
+    path: Path, each: Callable[[dict[str, Any]], None] | None = None
+) -> tuple[set[str], Tally, int]:
     """Ids and tally of the complete records in an earlier run's output, and the byte offset
-    just past the last of them (where appending must start)."""
+    just past the last of them (where appending must start); `each` sees every kept record."""
     done: set[str] = set()
     tally = Tally()
     good_end = 0
@@ -39,6 +41,8 @@ def read_back(path: Path) -> tuple[set[str], Tally, int]:
                 break
             done.add(record["id"])
             tally.add(record)
+            if each is not None:
+                each(record)
             good_end = offset
     return done, tally, good_end
 

@@ -23,7 +23,7 @@ from commonslint.audit.inputs import AuditError, Source, classify, items
 from commonslint.audit.output import open_output, read_back, sync
 from commonslint.audit.progress import Progress
 from commonslint.audit.summary import Tally, summary
-from commonslint.audit.work import Fields, Item, init_worker, run_batch
+from commonslint.audit.work import Batch, Fields, Item, init_worker, run_batch
 
 DEFAULT_OUTPUT_DIR = "commonslint-audit"
 IN_FLIGHT_PER_JOB = 4
@@ -170,11 +170,14 @@ def run_audit(argv: Sequence[str]) -> int:
 
     all_rules = load_rules(config.rule_packs)
     active_rules = [r for r in all_rules if config.selects(r.code)]
+    from commonslint.report.audit_html import RowsFile, write_report
+
+    rows = RowsFile(html_path) if html_path is not None else None
     done: set[str] = set()
     tally = Tally()
     resume_at = None
     if args.resume:
-        done, tally, resume_at = read_back(jsonl_path)
+        done, tally, resume_at = read_back(jsonl_path, rows.add_record if rows else None)
     jobs = args.jobs or os.cpu_count() or 1
     show = sys.stderr.isatty() if args.progress is None else args.progress
     progress = Progress(show)
@@ -185,15 +188,25 @@ def run_audit(argv: Sequence[str]) -> int:
     complete = False
     try:
         stream = _batches(_all_items(sources, fields, frozen_done), args.batch_size, progress)
-        for text, part in _results(stream, jobs, config, fields, frozen_done):
-            handle.write(text)
+        messages: dict[int, dict[int, str]] = {}  # worker -> its message numbers' texts
+        for batch in _results(stream, jobs, config, fields, frozen_done, rows is not None):
+            handle.write(batch.text)
             sync(handle)
-            tally.merge(part)
-            progress.update(done=part.repositories, bad=part.bad)
+            tally.merge(batch.tally)
+            if rows is not None:
+                known = messages.setdefault(batch.worker, {})
+                known.update(batch.messages)
+                for table_row in batch.rows:
+                    for finding in table_row[8]:
+                        finding[3] = known[finding[3]]
+                    rows.add(table_row)
+            progress.update(done=batch.tally.repositories, bad=batch.tally.bad)
         complete = True
     except KeyboardInterrupt:
         progress.finish()
         handle.close()
+        if rows is not None:
+            rows.discard()
         _write_summary(summary_path, tally, active_rules, args, complete=False)
         print(
             f"commonslint: interrupted; {tally.repositories + tally.bad:,} records are in "
@@ -201,15 +214,17 @@ def run_audit(argv: Sequence[str]) -> int:
             file=sys.stderr,
         )
         return 130
+    except BaseException:
+        if rows is not None:
+            rows.discard()
+        raise
     finally:
         if not handle.closed:
             handle.close()
     progress.finish()
     document = _write_summary(summary_path, tally, active_rules, args, complete=complete)
-    if html_path is not None:
-        from commonslint.report.audit_html import write_report
-
-        write_report(html_path, document, jsonl_path, all_rules)
+    if html_path is not None and rows is not None:
+        write_report(html_path, document, rows, all_rules)
     _print_summary(document, progress.elapsed, jsonl_path, summary_path, html_path)
     return 0
 
@@ -220,10 +235,11 @@ def _results(
     config: Any,
     fields: Fields,
     done: frozenset[str],
-) -> Iterator[tuple[str, Tally]]:
-    """Each batch's JSON Lines text and tally, in input order."""
+    want_rows: bool,
+) -> Iterator[Batch]:
+    """What each batch gave, in input order."""
     if jobs == 1:
-        init_worker(config, fields, done, in_parent=True)
+        init_worker(config, fields, done, in_parent=True, rows=want_rows)
         for batch in batches:
             yield run_batch(batch)
         return
@@ -231,7 +247,9 @@ def _results(
     # fork starts a worker in milliseconds and shares the parent's loaded modules; elsewhere
     # (macOS, Windows) spawn re-imports them, which costs a second per worker but works.
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    pool = context.Pool(jobs, initializer=init_worker, initargs=(config, fields, done))
+    pool = context.Pool(
+        jobs, initializer=init_worker, initargs=(config, fields, done, False, want_rows)
+    )
     try:
         pending: deque[Any] = deque()
         for batch in batches:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import gc
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -219,35 +219,76 @@ def _short(exc: Exception) -> str:
 # ------------------------------------------------------------------ the process pool's side
 
 _WORKER: Worker | None = None
+_ROWS = False
 
 
 def init_worker(
-    config: Config, fields: Fields, done_ids: frozenset[str], in_parent: bool = False
+    config: Config,
+    fields: Fields,
+    done_ids: frozenset[str],
+    in_parent: bool = False,
+    rows: bool = False,
 ) -> None:
     """Pool initializer: one Linter per process. The parent handles Ctrl-C, not the workers."""
     import signal
 
-    global _WORKER
+    global _WORKER, _ROWS
     if not in_parent:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
     _WORKER = Worker(config, fields, done_ids)
+    _ROWS = rows
+    _MESSAGE_IDS.clear()
     # The rules, knowledge base and compiled code live as long as the process: keep the
     # collector from scanning them again and again while cards come and go.
     gc.freeze()
 
 
-def run_batch(items: list[Item]) -> tuple[str, Tally]:
-    """Lint a batch; give back its records as JSON Lines text (encoded here, off the parent)
-    and their tally, so the parent only writes and adds up."""
+@dataclass
+class Batch:
+    """What a worker gives back for a batch of items.
+
+    `rows` are the report table's rows with each message as a number local to the worker;
+    `messages` are the (number, text) pairs first used in this batch. Messages repeat across
+    thousands of repositories, so each text crosses from worker to parent once; the parent
+    consumes batches in order, so a number is always defined before a later batch uses it.
+    """
+
+    text: str
+    tally: Tally
+    worker: int = 0
+    rows: list[list[Any]] = field(default_factory=list)
+    messages: list[tuple[int, str]] = field(default_factory=list)
+
+
+_MESSAGE_IDS: dict[str, int] = {}
+
+
+def run_batch(items: list[Item]) -> Batch:
+    """Lint a batch: its records as JSON Lines text (encoded here, off the parent), their
+    tally and, when a report is wanted, their rows of its table, so the parent only writes
+    and adds up."""
     assert _WORKER is not None, "init_worker was not called"
+    from commonslint.report.audit_html import row
+
     lines = []
-    tally = Tally()
+    batch = Batch("", Tally(), os.getpid())
     for item in items:
         record = _WORKER.run(item)
-        if record is not None:
-            lines.append(dumps(record))
-            tally.add(record)
-    return "".join(lines), tally
+        if record is None:
+            continue
+        lines.append(dumps(record))
+        batch.tally.add(record)
+        if _ROWS and "error" not in record:
+            table_row = row(record)
+            for finding in table_row[8]:
+                number = _MESSAGE_IDS.get(finding[3])
+                if number is None:
+                    number = _MESSAGE_IDS[finding[3]] = len(_MESSAGE_IDS)
+                    batch.messages.append((number, finding[3]))
+                finding[3] = number
+            batch.rows.append(table_row)
+    batch.text = "".join(lines)
+    return batch
 
 
 def dumps(record: dict[str, Any]) -> str:

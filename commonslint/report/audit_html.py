@@ -100,9 +100,10 @@ class Messages:
         return list(self.index)
 
 
-def row(record: dict[str, Any], messages: Messages) -> list[Any]:
+def row(record: dict[str, Any]) -> list[Any]:
     """One table row: [id, group, kind, class, licence ids, errors, warnings, infos, findings],
-    each finding as [code, severity index, line, message number (or text)]."""
+    each finding as [code, severity index, line, message]. Built by the audit's workers, so
+    the parent only numbers the messages and writes."""
     counts = record.get("counts") or {}
     licence = record.get("licence") or {}
     findings = [
@@ -110,7 +111,7 @@ def row(record: dict[str, Any], messages: Messages) -> list[Any]:
             f["code"],
             SEVERITIES.index(f["severity"]) if f["severity"] in SEVERITIES else 2,
             f.get("line") or 0,
-            messages.ref(f["message"]),
+            f["message"],
         ]
         for f in record.get("findings") or ()
     ]
@@ -127,20 +128,44 @@ def row(record: dict[str, Any], messages: Messages) -> list[Any]:
     ]
 
 
-def _rows_json(jsonl: Path, messages: Messages) -> Iterator[str]:
-    """The rows document, in pieces, streamed from the findings file."""
-    yield "["
-    first = True
-    with open(jsonl, encoding="utf-8") as handle:
-        for line in handle:
-            if not line.strip():
-                continue
-            record = json.loads(line)
-            if "error" in record:
-                continue  # bad records are listed from the summary
-            yield ("" if first else ",\n") + _script_json(row(record, messages))
-            first = False
-    yield "]"
+class RowsFile:
+    """The table's rows, written to a temporary file beside the report as the audit goes, in
+    the order of findings.jsonl, with messages replaced by their number in `messages`. The
+    report is assembled from it at the end, so no row is held in memory and the findings file
+    is not read again."""
+
+    def __init__(self, report: Path) -> None:
+        report.parent.mkdir(parents=True, exist_ok=True)
+        self.path = report.with_name(f".{report.name}.{os.getpid()}.rows")
+        self.messages = Messages()
+        self._handle = open(self.path, "w", encoding="utf-8", newline="\n")  # noqa: SIM115
+        self._first = True
+
+    def add(self, table_row: list[Any]) -> None:
+        findings = [[c, s, line, self.messages.ref(m)] for c, s, line, m in table_row[8]]
+        text = _script_json([*table_row[:8], findings])
+        self._handle.write(text if self._first else ",\n" + text)
+        self._first = False
+
+    def add_record(self, record: dict[str, Any]) -> None:
+        if "error" not in record:  # bad records are listed from the summary
+            self.add(row(record))
+
+    def close(self) -> None:
+        if not self._handle.closed:
+            self._handle.close()
+
+    def discard(self) -> None:
+        self.close()
+        self.path.unlink(missing_ok=True)
+
+    def pieces(self) -> Iterator[str]:
+        self.close()
+        yield "["
+        with open(self.path, encoding="utf-8") as handle:
+            while chunk := handle.read(1 << 20):
+                yield chunk
+        yield "]"
 
 
 def _bars(
@@ -272,21 +297,37 @@ def render_page(summary: dict[str, Any], rules: Sequence[Rule]) -> tuple[str, st
     return head, middle, tail
 
 
-def write_report(path: Path, summary: dict[str, Any], jsonl: Path, rules: Sequence[Rule]) -> None:
-    """Render the report into `path`, atomically (a reader never sees half a report)."""
+def write_report(
+    path: Path, summary: dict[str, Any], rows: RowsFile, rules: Sequence[Rule]
+) -> None:
+    """Assemble the report into `path`, atomically (a reader never sees half a report)."""
     head, middle, tail = render_page(summary, rules)
-    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    messages = Messages()
     try:
         with open(tmp, "w", encoding="utf-8", newline="\n") as out:
             out.write(head)
-            for piece in _rows_json(jsonl, messages):
+            for piece in rows.pieces():
                 out.write(piece)
             out.write(middle)
-            out.write(_script_json(messages.table()))
+            out.write(_script_json(rows.messages.table()))
             out.write(tail)
         os.replace(tmp, path)
     finally:
-        if tmp.exists():
-            tmp.unlink()
+        tmp.unlink(missing_ok=True)
+        rows.discard()
+
+
+def write_report_from_jsonl(
+    path: Path, summary: dict[str, Any], jsonl: Path, rules: Sequence[Rule]
+) -> None:
+    """The report for a findings file already on disk (streamed, one record at a time)."""
+    rows = RowsFile(path)
+    try:
+        with open(jsonl, encoding="utf-8") as handle:
+            for line in handle:
+                if line.strip():
+                    rows.add_record(json.loads(line))
+    except BaseException:
+        rows.discard()
+        raise
+    write_report(path, summary, rows, rules)
