@@ -9,6 +9,7 @@ and value keeps its position, then constructed the way `yaml.safe_load` would.
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from dataclasses import dataclass, field
 from itertools import accumulate
@@ -21,29 +22,27 @@ REGEX_YAML_BLOCK = re.compile(
 )
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_RESOLVED: dict[tuple[str, Any], str] = {}
-_RESOLVED_MAX = 50_000
+
+
+def _resolve_uncached(kind: Any, value: Any, implicit: Any) -> Any:
+    return _BaseLoader.resolve(_RESOLVER, kind, value, implicit)
 
 
 class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
-    """The C safe loader, remembering which tag each short plain scalar resolves to.
+    """The C safe loader, remembering which tag each scalar resolves to.
 
     PyYAML resolves every scalar's implicit tag in Python, with regexes, even under the C
     parser; front matter repeats the same keys and values (`license`, `en`, `apache-2.0`) card
-    after card. The safe loader has no path resolvers, so the tag depends only on the value and
-    its implicit flags, and remembering it changes nothing but the time.
+    after card. The safe loader has no path resolvers, so the tag depends only on the kind,
+    the value and its implicit flags: `resolve` is a bounded cache (functools' C wrapper, so a
+    hit costs no Python call) in front of PyYAML's own, and changes nothing but the time.
     """
 
-    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
-        if kind is yaml.ScalarNode and type(value) is str and len(value) <= 64:
-            key = (value, implicit)
-            tag = _RESOLVED.get(key)
-            if tag is None:
-                tag = super().resolve(kind, value, implicit)
-                if len(_RESOLVED) < _RESOLVED_MAX:
-                    _RESOLVED[key] = tag
-            return tag
-        return super().resolve(kind, value, implicit)
+    resolve = staticmethod(functools.lru_cache(maxsize=2048)(_resolve_uncached))
+
+
+_RESOLVER = _BaseLoader("")
+assert not _BaseLoader.yaml_path_resolvers, "a path resolver would make tags depend on position"
 
 
 @dataclass(frozen=True)
