@@ -291,5 +291,11 @@ def run_batch(items: list[Item]) -> Batch:
     return batch
 
 
+# One encoder for every record (records are trees, so the cycle check is skipped).
+_ENCODER = json.JSONEncoder(
+    ensure_ascii=False, separators=(",", ":"), default=str, check_circular=False
+)
+
+
 def dumps(record: dict[str, Any]) -> str:
-    return json.dumps(record, ensure_ascii=False, separators=(",", ":"), default=str) + "\n"
+    return _ENCODER.encode(record) + "\n"
