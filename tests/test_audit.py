@@ -370,3 +370,67 @@ def test_html_is_self_contained(tmp_path: Path, cli) -> None:  # type: ignore[no
     assert 'id="rule-CL101"' in html and 'id="repo-table"' in html
     assert html.count("<svg") >= 3
     assert "Bad records" in html and "line 7" in html
+
+
+# ------------------------------------------------------------------ progress and interruption
+
+
+def test_progress_only_when_asked_or_on_a_terminal(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    source = _jsonl(tmp_path / "cards.jsonl", _cards(20))
+    quiet = cli("audit", str(source), "-o", str(tmp_path / "a"), "--jobs", "1")
+    assert quiet.returncode == 0 and quiet.stderr == ""  # not a terminal: nothing on stderr
+    shown = cli("audit", str(source), "-o", str(tmp_path / "b"), "--jobs", "1", "--progress")
+    assert shown.returncode == 0
+    assert "\x1b[K" in shown.stderr  # the bar redraws its line
+    assert "repositories" in shown.stderr and "audit took" in shown.stderr
+
+
+def test_resume_without_earlier_output_starts_afresh(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    source = _jsonl(tmp_path / "cards.jsonl", _cards(6))
+    done = cli("audit", str(source), "-o", str(tmp_path / "o"), "--jobs", "1", "--resume")
+    assert done.returncode == 0, done.stderr
+    assert len(_records(tmp_path / "o" / "findings.jsonl")) == 6
+
+
+def test_interrupted_audit_says_so_and_resumes(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.conftest import ROOT
+
+    source = _jsonl(tmp_path / "cards.jsonl", _cards(20_000))
+    out = tmp_path / "out"
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    args = [sys.executable, "-m", "commonslint", "audit", str(source), "-o", str(out)]
+    proc = subprocess.Popen(
+        [*args, "--jobs", "2", "--batch-size", "16"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    findings = out / "findings.jsonl"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None:
+        if findings.exists() and findings.stat().st_size > 20_000:
+            break
+        time.sleep(0.02)  # polling for the first records, not waiting for a result
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=60)
+    if proc.returncode == 0:
+        pytest.skip("the audit finished before it could be interrupted")
+    assert proc.returncode == 130, stderr
+    assert "run the same command with --resume" in stderr and "Traceback" not in stderr
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["complete"] is False
+    written = len(_records(findings))
+    assert 0 < written < 20_000
+    resumed = subprocess.run(
+        [*args, "--jobs", "2", "--resume", "--no-html"], env=env, capture_output=True, text=True
+    )
+    assert resumed.returncode == 0, resumed.stderr
+    records = _records(findings)
+    assert [r["id"] for r in records] == [c["source_path"] for c in _cards(20_000)]
+    assert json.loads((out / "summary.json").read_text())["repositories"] == 20_000

@@ -50,7 +50,7 @@ def read_back(
 def open_output(path: Path, resume_at: int | None) -> IO[str]:
     """The findings file, opened to append at `resume_at` (truncating what follows), or new."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    if resume_at is None:
+    if resume_at is None or not path.exists():
         return open(path, "w", encoding="utf-8", newline="\n")
     with open(path, "r+b") as handle:
         handle.truncate(resume_at)

@@ -225,7 +225,7 @@ def run_audit(argv: Sequence[str]) -> int:
     document = _write_summary(summary_path, tally, active_rules, args, complete=complete)
     if html_path is not None and rows is not None:
         write_report(html_path, document, rows, all_rules)
-    _print_summary(document, progress.elapsed, jsonl_path, summary_path, html_path)
+    _print_summary(document, progress.elapsed, jsonl_path, summary_path, html_path, show)
     return 0
 
 
@@ -282,6 +282,7 @@ def _print_summary(
     jsonl: Path,
     summary_path: Path,
     html: Path | None,
+    show_time: bool,
 ) -> None:
     n = document["repositories"]
     out = [f"audited {n:,} repositories"]
@@ -301,4 +302,5 @@ def _print_summary(
     written = [str(jsonl), str(summary_path)] + ([str(html)] if html else [])
     out.append(f"wrote {', '.join(written)}")
     sys.stdout.write("\n".join(out) + "\n")
-    print(f"commonslint: audit took {elapsed:.1f} s", file=sys.stderr)
+    if show_time:
+        print(f"commonslint: audit took {elapsed:.1f} s", file=sys.stderr)
