@@ -70,7 +70,7 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="continue an interrupted audit from its findings.jsonl, skipping finished ids",
     )
-    run.add_argument("--batch-size", type=int, default=64, help=argparse.SUPPRESS)
+    run.add_argument("--batch-size", type=int, default=256, help=argparse.SUPPRESS)
     run.add_argument(
         "--progress",
         action=argparse.BooleanOptionalAction,
