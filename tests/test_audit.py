@@ -273,7 +273,7 @@ def test_folder_of_repositories(tmp_path: Path, cli) -> None:  # type: ignore[no
         for name, text in files.items():
             (root / rel).mkdir(parents=True, exist_ok=True)
             (root / rel / name).write_text(text)
-    out = tmp_path / "out"
+    out = root / "zz-audit"  # the output folder inside the audited folder is not a repository
     done = cli("audit", str(root), "-o", str(out), "--jobs", "2")
     assert done.returncode == 0, done.stderr
     records = {r["id"]: r for r in _records(out / "findings.jsonl")}
@@ -434,3 +434,16 @@ def test_interrupted_audit_says_so_and_resumes(tmp_path: Path) -> None:
     records = _records(findings)
     assert [r["id"] for r in records] == [c["source_path"] for c in _cards(20_000)]
     assert json.loads((out / "summary.json").read_text())["repositories"] == 20_000
+
+
+def test_rule_selection_applies_to_every_repository(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    source = _jsonl(tmp_path / "cards.jsonl", _cards(10))
+    out = tmp_path / "out"
+    done = cli(
+        "audit", str(source), "-o", str(out), "--jobs", "2", "--select", "CL1", "--ignore", "CL105"
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    codes = {f["code"] for r in _records(out / "findings.jsonl") for f in r.get("findings", [])}
+    assert codes and all(c.startswith("CL1") and c != "CL105" for c in codes)
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["indicators"]["emissions_reported"]["rules_not_loaded"] == ["CL501", "CL502"]

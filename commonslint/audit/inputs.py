@@ -83,13 +83,20 @@ def _is_gzip(path: Path) -> bool:
         return False
 
 
-def items(source: Source, fields: Fields, done_ids: frozenset[str] = frozenset()) -> Iterator[Item]:
+def items(
+    source: Source,
+    fields: Fields,
+    done_ids: frozenset[str] = frozenset(),
+    exclude: frozenset[str] = frozenset(),
+) -> Iterator[Item]:
+    """The work items of a source. `exclude`: real paths of folders that are not repositories
+    (the audit's own output folder, when it is inside the folder audited)."""
     if source.kind == "jsonl":
         yield from _jsonl_items(source)
     elif source.kind == "parquet":
         yield from _parquet_items(source, fields)
     elif source.kind == "folder":
-        yield from _folder_items(source, done_ids)
+        yield from _folder_items(source, done_ids, exclude)
     elif source.kind == "hf-cache":
         yield from _cache_items(source, done_ids)
     else:
@@ -187,7 +194,9 @@ def _subfolders(folder: str) -> list[os.DirEntry[str]]:
     )
 
 
-def _folder_items(source: Source, done_ids: frozenset[str]) -> Iterator[Item]:
+def _folder_items(
+    source: Source, done_ids: frozenset[str], exclude: frozenset[str] = frozenset()
+) -> Iterator[Item]:
     """Each repository under the folder: a sub-folder with a README.md, or `owner/name/`
     folders of one (an owner folder has none of its own but sub-folders that do). A folder
     that is itself a repository is audited as one."""
@@ -202,6 +211,8 @@ def _folder_items(source: Source, done_ids: frozenset[str]) -> Iterator[Item]:
         yield ("bad", source.label, ".", None, f"the folder cannot be listed ({exc.strerror})")
         return
     for entry in _subfolders(root):
+        if os.path.realpath(entry.path) in exclude:
+            continue
         if _has_card(entry.path):
             yield _folder_item(source, entry.path, entry.name, done_ids)
             continue

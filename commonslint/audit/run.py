@@ -43,7 +43,7 @@ def _parser() -> argparse.ArgumentParser:
         "hub-ids:FILE for Hub ids (with --online). Exit status: 0 when the audit completed "
         "(findings are what an audit is for), 2 on an error, 130 when interrupted.",
     )
-    parser.add_argument("sources", nargs="+", metavar="SOURCE")
+    parser.add_argument("sources", nargs="+", metavar="SOURCE", help="what to audit (see below)")
     out = parser.add_argument_group("outputs")
     out.add_argument(
         "-o",
@@ -88,10 +88,18 @@ def _parser() -> argparse.ArgumentParser:
     )
     rules = parser.add_argument_group("rules")
     rules.add_argument("--config", metavar="FILE", help="a commonslint.toml or pyproject.toml")
-    rules.add_argument("--select", type=_codes, metavar="CODES")
-    rules.add_argument("--extend-select", type=_codes, metavar="CODES", default=[])
-    rules.add_argument("--ignore", type=_codes, metavar="CODES", default=[])
-    rules.add_argument("--kind", choices=("model", "dataset"))
+    rules.add_argument(
+        "--select", type=_codes, metavar="CODES", help="codes or prefixes to check (default: all)"
+    )
+    rules.add_argument(
+        "--extend-select", type=_codes, metavar="CODES", default=[], help="check these as well"
+    )
+    rules.add_argument(
+        "--ignore", type=_codes, metavar="CODES", default=[], help="codes or prefixes not to check"
+    )
+    rules.add_argument(
+        "--kind", choices=("model", "dataset"), help="lint every repository as this kind"
+    )
     return parser
 
 
@@ -144,9 +152,11 @@ def _batches(stream: Iterable[Item], size: int, progress: Progress) -> Iterator[
         yield batch
 
 
-def _all_items(sources: Sequence[Source], fields: Fields, done: frozenset[str]) -> Iterator[Item]:
+def _all_items(
+    sources: Sequence[Source], fields: Fields, done: frozenset[str], exclude: frozenset[str]
+) -> Iterator[Item]:
     for source in sources:
-        yield from items(source, fields, done)
+        yield from items(source, fields, done, exclude)
 
 
 def run_audit(argv: Sequence[str]) -> int:
@@ -187,7 +197,12 @@ def run_audit(argv: Sequence[str]) -> int:
     handle = open_output(jsonl_path, resume_at)
     complete = False
     try:
-        stream = _batches(_all_items(sources, fields, frozen_done), args.batch_size, progress)
+        outputs = frozenset(
+            os.path.realpath(p.parent) for p in (jsonl_path, summary_path, html_path) if p
+        )
+        stream = _batches(
+            _all_items(sources, fields, frozen_done, outputs), args.batch_size, progress
+        )
         messages: dict[int, dict[int, str]] = {}  # worker -> its message numbers' texts
         for batch in _results(stream, jobs, config, fields, frozen_done, rows is not None):
             handle.write(batch.text)
