@@ -101,11 +101,13 @@ def main() -> None:
 
     from commonslint.config import Config
     from commonslint.lint import Linter
-    from commonslint.memory import MemoryRepo
+    from commonslint.sources import MemoryRepo
 
     cards = _cards(args.sample)
     linter = Linter(Config())
-    lint_us = per_card("lint", cards, lambda c: linter.lint(MemoryRepo({"README.md": c}), "x"))
+    lint_us = per_card(
+        "lint", cards, lambda c: linter.lint(MemoryRepo({"README.md": c}, card_only=True), "x")
+    )
 
     logging.disable(logging.WARNING)  # the Hub library logs every card without metadata
     from huggingface_hub import ModelCard, RepoCard

@@ -1,4 +1,5 @@
-"""The command line: `commonslint [check] TARGET...`, `commonslint rules`, `commonslint rule CODE`.
+"""The command line: `commonslint [check] TARGET...`, `commonslint rules`, `commonslint rule CODE`,
+`commonslint init`.
 
 Exit codes, as ruff's: 0 when nothing is at or above `--fail-on`, 1 when something is, 2 for a
 usage, configuration or internal error (a missing target included: it is never "clean").
@@ -14,7 +15,7 @@ from pathlib import Path
 
 from commonslint import __version__
 
-SUBCOMMANDS = ("check", "rules", "rule", "audit")
+SUBCOMMANDS = ("check", "rules", "rule", "init", "lineage", "audit")
 
 
 class UsageError(Exception):
@@ -32,17 +33,22 @@ def _check_parser() -> argparse.ArgumentParser:
         prog="commonslint",
         description="Lint a model repository for the promises that make a model a commons.",
         epilog="Other commands: `commonslint rules` lists the rules, `commonslint rule CODE` "
-        "explains one. Exit status: 0 clean, 1 findings at or above --fail-on, 2 error.",
+        "explains one, `commonslint lineage` shows a model's parents and their licences. "
+        "Exit status: 0 clean, 1 findings at or above --fail-on, 2 error.",
     )
     parser.add_argument(
         "targets",
         nargs="*",
         default=["."],
         metavar="TARGET",
-        help="a model repository folder or its README.md (default: .)",
+        help="a model repository folder or its README.md, or hf://owner/name, "
+        "hf://datasets/owner/name (default: .)",
     )
     parser.add_argument(
-        "--format", choices=sorted(FORMATS), default=None, help="output format (default: text)"
+        "--format",
+        choices=sorted(FORMATS),
+        default=None,
+        help="output format (default: text; github when GITHUB_ACTIONS=true)",
     )
     parser.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE")
     parser.add_argument(
@@ -84,6 +90,27 @@ def _check_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--show-files", action="store_true", help="list the files that were examined"
     )
+    parser.add_argument(
+        "--statistics",
+        action="store_true",
+        help="print how many findings each rule gave instead of the findings",
+    )
+    parser.add_argument(
+        "--fix",
+        action="store_true",
+        help="apply the fixes that cannot change meaning, then report what remains",
+    )
+    parser.add_argument(
+        "--diff",
+        action="store_true",
+        help="print the fixes as a unified diff without writing; exit 1 if there is any",
+    )
+    parser.add_argument(
+        "--online",
+        action="store_true",
+        help="ask the Hub for the licences of parents no local source knows",
+    )
+    parser.add_argument("--revision", help="revision of hf:// targets (branch, tag or commit)")
     parser.add_argument("--version", action="version", version=f"commonslint {__version__}")
     return parser
 
@@ -121,24 +148,60 @@ def _write(text: str, output: str | None) -> None:
 
 
 def run_check(argv: Sequence[str]) -> int:
-    from commonslint.lint import Linter, worst
+    from commonslint.lint import Linter, Result, worst
     from commonslint.report import reporter
     from commonslint.sources import DEFAULT_MAX_BYTES, open_local
 
     args = _check_parser().parse_args(argv)
     config = _load_config(args, args.targets[0])
     linter = Linter(config)
-    results = []
-    for target in args.targets:
-        if target.startswith("hf://"):
-            from commonslint.sources import TargetError
 
-            raise TargetError(f"{target}: Hub targets are not supported by this build yet")
-        repo = open_local(target, config.max_file_size or DEFAULT_MAX_BYTES)
-        results.append(linter.lint(repo, target))
-    fmt = args.format or "text"
-    report = reporter(fmt)(results, linter.all_rules)
-    if fmt == "text":
+    def lint_all() -> list[Result]:
+        results = []
+        for target in args.targets:
+            max_bytes = config.max_file_size or DEFAULT_MAX_BYTES
+            if target.startswith("hf://"):
+                if args.fix or args.diff:
+                    raise UsageError("--fix and --diff apply to local repositories only")
+                from commonslint.hub import HubRepo
+
+                repo = HubRepo(target, args.revision, max_bytes)
+            else:
+                if args.revision:
+                    raise UsageError("--revision applies to hf:// targets only")
+                repo = open_local(target, max_bytes)
+                repo.online = args.online
+            results.append(linter.lint(repo, target))
+        return results
+
+    results = lint_all()
+    write_failed = False
+    if args.fix or args.diff:
+        from commonslint import fix
+
+        plans = [fix.plan(linter, r.repo, r.target, r) for r in results]
+        notes = fix.summary(plans, wrote=not args.diff)
+        if args.diff:
+            _write("".join(fix.unified_diff(p) for p in plans), args.output)
+            for note in notes:
+                print(f"commonslint: {note}", file=sys.stderr)
+            return 1 if any(p.changes for p in plans) else 0
+        errors = [error for p in plans for error in fix.write(p)]
+        for line in [*(f"error: {e}" for e in errors), *notes]:
+            if not args.quiet or line.startswith("error"):
+                print(f"commonslint: {line}", file=sys.stderr)
+        write_failed = bool(errors)
+        results = lint_all()  # report what remains on disk, not what was planned
+    fmt = args.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
+    if args.statistics:
+        from commonslint.report import statistics
+
+        if fmt not in ("text", "json", "github"):
+            raise UsageError("--statistics prints text or json; choose one of those formats")
+        report = statistics.render(results, as_json=fmt == "json")
+    else:
+        report = reporter(fmt)(results, linter.all_rules)
+    if fmt == "text" and not args.statistics:
         lines = report.splitlines(keepends=True)
         if args.show_files:
             for result in results:
@@ -148,6 +211,8 @@ def run_check(argv: Sequence[str]) -> int:
             lines = lines[:-1]
         report = "".join(lines)
     _write(report, args.output)
+    if write_failed:
+        return 2
     top = worst([f for r in results for f in r.findings])
     return 1 if top is not None and top >= config.fail_on else 0
 
@@ -156,7 +221,9 @@ def run_rules(argv: Sequence[str]) -> int:
     from commonslint.rulepacks import load_rules
 
     parser = argparse.ArgumentParser(prog="commonslint rules", description="List every rule.")
-    parser.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    parser.add_argument(
+        "--format", choices=("text", "json", "markdown", "readme-table"), default="text"
+    )
     args = parser.parse_args(argv)
     rules = load_rules()
     if args.format == "json":
@@ -180,6 +247,10 @@ def run_rules(argv: Sequence[str]) -> int:
             )
             + "\n"
         )
+    elif args.format == "readme-table":
+        from commonslint.ruledocs import rule_table
+
+        sys.stdout.write(rule_table(rules, link_prefix="docs/rules.md"))
     elif args.format == "markdown":
         from commonslint.ruledocs import reference_markdown
 
@@ -222,6 +293,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_rules(rest)
         if command == "rule":
             return run_rule(rest)
+        if command == "init":
+            from commonslint.init import run_init
+
+            return run_init(rest)
+        if command == "lineage":
+            from commonslint.lineage.command import run as run_lineage
+
+            return run_lineage(rest)
         if command == "audit":
             from commonslint.audit.run import run_audit
 

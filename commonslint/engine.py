@@ -300,6 +300,6 @@ def _fix(value: Any, location: Location, rule: Rule) -> Fix | None:
         end=int(value.get("end", 0)),
         text=str(value["text"]),
         fixer=rule.name,
-        description=rule.fix_description or "",
+        description=str(value.get("description") or rule.fix_description or ""),
         create=bool(value.get("create", False)),
     )

@@ -13,7 +13,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from commonslint import emissions as emissions_mod
-from commonslint import governance, metadata
+from commonslint import fixers, governance, metadata
 from commonslint.card import (
     TRAPS,
     Card,
@@ -187,6 +187,9 @@ def card_facts(repo: Repo, unreadable: list[dict[str, Any]]) -> tuple[dict[str, 
 
 
 def licence_file_facts(repo: Repo, unreadable: list[dict[str, Any]]) -> dict[str, Any]:
+    """Each licence-like file with what its text is identified as (`commonslint.detect`)."""
+    from commonslint.detect import identify
+
     files = []
     for path in repo.files():
         kind = licence_file_kind(path)
@@ -196,23 +199,40 @@ def licence_file_facts(repo: Repo, unreadable: list[dict[str, Any]]) -> dict[str
         entry: dict[str, Any] = {
             "path": path,
             "kind": kind,
+            # A file named for the code (LICENSE-CODE) covers the code, not the model.
+            "covers_code": bool(re.search(r"code", PurePosixPath(path).name, re.I)),
             "readable": read.text is not None,
             "error": read.error,
             "at": file_loc(path, 1, 1),
             "identified": None,
+            "identified_kind": None,
             "confidence": 0.0,
             "sure": False,
             "use_restrictions": None,
             "missing": [],
+            "others": [],
+            "evidence": [],
         }
         if read.text is None:
             unreadable.append({"path": path, "error": read.error, "at": file_loc(path)})
+        else:
+            found = identify(read.text, PurePosixPath(path).name)
+            entry.update(
+                identified=found.licence,
+                identified_kind=found.kind,
+                confidence=round(found.confidence, 2),
+                sure=found.sure,
+                use_restrictions=found.use_restrictions,
+                missing=list(found.missing),
+                others=list(found.others),
+                evidence=list(found.evidence),
+            )
         files.append(entry)
     licences = [f for f in files if f["kind"] == "licence"]
     return {
         "files": files,
         "licence": licences,
-        "notice": [f for f in files if f["kind"] == "notice"],
+        "notice": [f for f in files if f["kind"] == "notice" or f["identified_kind"] == "notice"],
         "has_licence_file": bool(licences),
         "paths": [f["path"] for f in files],
     }
@@ -292,6 +312,7 @@ def suppression_list(card: Card | None) -> list[Suppression]:
 def compute(repo: Repo, kind: str | None = None) -> tuple[dict[str, Any], list[Suppression]]:
     """All facts for one repository, and the inline suppressions its card holds."""
     from commonslint.licence_facts import licence_facts  # after card facts exist
+    from commonslint.lineage.facts import compute as lineage_facts
 
     unreadable: list[dict[str, Any]] = []
     card_f, card = card_facts(repo, unreadable)
@@ -303,6 +324,7 @@ def compute(repo: Repo, kind: str | None = None) -> tuple[dict[str, Any], list[S
             "files": repo.files(),
             "skipped": dict(repo.skipped),
             "kind": card_f["kind"],
+            "card_only": repo.card_only,
         },
         "card": card_f,
         "licence_files": files_f,
@@ -310,5 +332,7 @@ def compute(repo: Repo, kind: str | None = None) -> tuple[dict[str, Any], list[S
         "emissions": emissions_facts(card_f, card),
     }
     facts["licence"] = licence_facts(card_f, card, files_f, repo)
+    facts["lineage"] = lineage_facts(repo, card, card_f, files_f, unreadable)
     facts["unreadable"] = unreadable
+    facts["fixes"] = fixers.proposals(repo, card, facts)
     return facts, suppression_list(card)

@@ -94,6 +94,9 @@ def licence_facts(
         "name_at": card_f["key_at"].get("license_name"),
         "link": None,
         "other_missing": [],
+        "mismatch": None,
+        "rail_files_without_restrictions": [],
+        "unidentified_files": [],
     }
     if not card_f["ok"] or raw in (None, "", []) or isinstance(raw, dict):
         return facts
@@ -151,6 +154,7 @@ def licence_facts(
     commercial = [permits_commercial(r) for r in known]
     facts["permits_commercial"] = None if not commercial or None in commercial else any(commercial)
     facts["link"] = _link_facts(meta.get("license_link"), card_f, repo)
+    facts.update(_file_agreement(entries, files_f))
     if facts["is_other"]:
         facts["other_missing"] = [
             key for key in ("license_name", "license_link") if meta.get(key) in (None, "")
@@ -175,4 +179,48 @@ def _link_facts(link: Any, card_f: dict[str, Any], repo: Repo) -> dict[str, Any]
         "target": target,
         "exists": exists,
         "at": card_f["value_at"].get("license_link"),
+    }
+
+
+def _accepts(declared: dict[str, Licence], identified: str) -> bool:
+    """Does the declared licence cover a file identified as `identified`?"""
+    for entry in declared.values():
+        if entry.id == identified or identified in entry.family_members:
+            return True
+        if entry.id == "cc" and identified.startswith("cc"):
+            return True
+    return False
+
+
+def _file_agreement(declared: dict[str, Licence], files_f: dict[str, Any]) -> dict[str, Any]:
+    """Do the licence files say what the card says? (CL106, CL301, CL110)"""
+    placeholder = not declared or any(e.is_placeholder or not e.on_hub for e in declared.values())
+    model_files = [f for f in files_f["licence"] if f["readable"] and not f["covers_code"]]
+    sure = [f for f in model_files if f["sure"] and f["identified"]]
+    mismatch = None
+    if declared and not placeholder and sure:
+        agreeing = [
+            f
+            for f in sure
+            if _accepts(declared, f["identified"])
+            or any(_accepts(declared, o) for o in f["others"])
+        ]
+        if not agreeing:
+            mismatch = sure[0]
+    rail_declared = any(e.use_restrictions and "rail" in e.classes for e in declared.values())
+    rail_files = [
+        f
+        for f in model_files
+        if rail_declared
+        and f["identified"]
+        and f["use_restrictions"] is False
+        and "use-restrictions" in f["missing"]
+    ]
+    unidentified = [
+        f for f in files_f["licence"] if f["readable"] and not f["sure"] and not placeholder
+    ]
+    return {
+        "mismatch": mismatch,
+        "rail_files_without_restrictions": rail_files,
+        "unidentified_files": unidentified,
     }

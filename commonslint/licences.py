@@ -43,7 +43,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
+from commonslint import cache as data_cache
 
 __all__ = [
     "KnowledgeBase",
@@ -77,19 +77,8 @@ CLASSES = frozenset(
 STATUSES = frozenset(
     {"hub-id", "non-canonical", "spdx-expression", "unknown", "invalid-expression", "empty"}
 )
-_RESTRICTIVE = frozenset(
-    {
-        "share-alike",
-        "weak-copyleft",
-        "non-commercial",
-        "no-derivatives",
-        "rail",
-        "custom",
-        "research-only",
-        "placeholder",
-        "use-restricted",
-    }
-)
+# Every class that restricts reuse: all of them but the permissive, public-domain and family ones.
+_RESTRICTIVE = CLASSES - {"permissive", "public-domain", "family"}
 # Options of a very large expression are capped: DNF can grow exponentially.
 _MAX_OPTIONS = 256
 
@@ -281,9 +270,7 @@ def _entry(licence_id: str, raw: Mapping[str, Any]) -> Licence:
 def load_knowledge_base(path: Path | None = None) -> KnowledgeBase:
     """Read and build a knowledge base (uncached; use :func:`knowledge_base`)."""
     path = path or _rules_dir() / "licences.yaml"
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    with path.open("rb") as fh:
-        data = yaml.load(fh, Loader=loader)
+    data = data_cache.load_yaml(path)  # parsed once, then read from the per-user cache
     if not isinstance(data, dict):
         raise ValueError(f"{path}: expected a mapping of licence ids")
     return KnowledgeBase(_entry(str(k), v) for k, v in data.items())

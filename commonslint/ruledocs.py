@@ -40,34 +40,42 @@ def reference_markdown(rules: Sequence[Rule]) -> str:
         "",
         "Generated from `rules/*.yaml` by `commonslint rules --format markdown`; do not edit.",
         "",
-        "| code | name | default | summary |",
-        "| --- | --- | --- | --- |",
+        rule_table(rules),
     ]
     for rule in rules:
-        anchor = f"{rule.code.lower()}-{rule.name}"
-        out.append(
-            f"| [{rule.code}](#{anchor}) | {rule.name} | {rule.severity.label} | {rule.summary} |"
-        )
-    out.append("")
-    for rule in rules:
-        out += [
-            f"## {rule.code} {rule.name}",
-            "",
-            f"*Default severity: {rule.severity.label}. Applies to: "
-            f"{', '.join(sorted(rule.kinds))} repositories.*",
-            "",
-            rule.summary,
-            "",
-        ]
-        for key, title in _SECTIONS:
-            text = rule.docs.get(key)
-            if not text:
-                continue
-            out.append(f"**{title}.**")
-            out.append("")
-            if key in ("fails", "passes"):
-                out += ["```", text, "```"]
-            else:
-                out.append(text)
-            out.append("")
+        out += [f"## {rule.code} {rule.name}", "", rule_markdown(rule), ""]
     return "\n".join(out)
+
+
+def rule_table(rules: Sequence[Rule], link_prefix: str = "") -> str:
+    """The one-line-a-rule table of the reference page and of the README (`docs/rules.md`)."""
+    out = ["| code | name | default | summary |", "| --- | --- | --- | --- |"]
+    for rule in rules:
+        anchor = f"{link_prefix}#{rule.code.lower()}-{rule.name}"
+        out.append(
+            f"| [{rule.code}]({anchor}) | {rule.name} | {rule.severity.label} | {rule.summary} |"
+        )
+    return "\n".join(out) + "\n"
+
+
+def rule_markdown(rule: Rule) -> str:
+    """One rule's documentation in Markdown, without its heading (SARIF `help.markdown`)."""
+    out = [
+        f"*Default severity: {rule.severity.label}. Applies to: "
+        f"{', '.join(sorted(rule.kinds))} repositories.*",
+        "",
+        rule.summary,
+        "",
+    ]
+    for key, title in _SECTIONS:
+        text = rule.docs.get(key)
+        if not text:
+            continue
+        out.append(f"**{title}.**")
+        out.append("")
+        if key in ("fails", "passes"):
+            out += ["```", text, "```"]
+        else:
+            out.append(text)
+        out.append("")
+    return "\n".join(out).rstrip("\n")

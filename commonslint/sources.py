@@ -91,6 +91,11 @@ class Repo:
     kind: str | None = None  # "model" / "dataset" when the target says so
     max_bytes: int = DEFAULT_MAX_BYTES
     card_path: str = "README.md"
+    # True when only the card is known (a card from a corpus file): rules about the presence of
+    # other files then have nothing to look at, and must not report them as missing.
+    card_only: bool = False
+    # May facts that need the Hub (a parent's licence) ask it? Only on request (`--online`).
+    online: bool = False
     skipped: dict[str, str] = field(default_factory=dict)  # path -> why it was not listed
     _cache: dict[str, ReadResult] = field(default_factory=dict, repr=False)
 
@@ -274,3 +279,27 @@ def open_local(target: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Repo:
         repo.card_path = path.name
         return repo
     raise TargetError(f"{target}: not a folder or a regular file")
+
+
+class MemoryRepo(Repo):
+    """A repository held in memory (a card from a JSON Lines corpus, a test fixture)."""
+
+    def __init__(self, files: dict[str, str | bytes], display: str = "", **kwargs: object) -> None:
+        super().__init__(display=display, **kwargs)  # type: ignore[arg-type]
+        self._files = dict(files)
+
+    def files(self) -> list[str]:
+        return sorted(self._files)
+
+    def _read(self, path: str) -> ReadResult:
+        if path not in self._files:
+            return ReadResult(error="does not exist")
+        if is_weight_file(path):
+            return ReadResult(error="is a weight or archive file, which commonslint never opens")
+        content = self._files[path]
+        data = content.encode("utf-8", "surrogatepass") if isinstance(content, str) else content
+        if len(data) > self.max_bytes:
+            return ReadResult(
+                error=f"is too large ({len(data)} bytes; the cap is {self.max_bytes})"
+            )
+        return decode_text(data)

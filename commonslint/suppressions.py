@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_YAML = re.compile(r"(?:^|[ \t])#[ \t]*commonslint:[ \t]*ignore\b[ \t]*([^\r\n]*)", re.I)
+_YAML = re.compile(r"(?:^|[ \t])#[ \t]*commonslint:[ \t]*ignore\b[ \t]*([^\r\n]*)", re.I | re.M)
 _HTML = re.compile(r"<!--[ \t]*commonslint:[ \t]*ignore\b[ \t]*(.*?)-->", re.I | re.S)
 _CODE = re.compile(r"^CL\d{3}$")
 

@@ -1,4 +1,4 @@
-"""Shared test helpers: fixture repositories written on the fly, and the CLI run as a user runs it."""
+"""Shared test helpers: fixture repositories written on the fly, and the CLI as a user runs it."""
 
 from __future__ import annotations
 

@@ -14,8 +14,7 @@ from commonslint.audit.summary import Tally
 from commonslint.audit.work import Fields, Worker
 from commonslint.config import Config
 from commonslint.lint import Linter
-from commonslint.memory import MemoryRepo
-from commonslint.sources import open_local
+from commonslint.sources import MemoryRepo, open_local
 
 GOOD = """---
 license: apache-2.0
@@ -126,10 +125,16 @@ def test_indicators() -> None:
     assert not got["licence_declared"] and not got["licence_clear"]
     assert got["parent_terms_kept"] is None  # no parent named
     facts, codes = _facts("---\nlicense: mit\nbase_model: a/b\n---\n")
+    # A parent whose licence cannot be known offline: nothing to say about its terms.
+    assert indicators(facts, codes, frozenset({"CL201"}))["parent_terms_kept"] is None
+    facts, codes = _facts("---\nlicense: llama2\nbase_model: meta-llama/Llama-2-7b-hf\n---\n")
+    assert "CL201" not in codes
     got = indicators(facts, codes, frozenset({"CL201"}))
-    assert got["parent_terms_kept"] is True
+    assert got["parent_terms_kept"] is (not {"CL109", "CL207"} & set(codes))
     got = indicators(facts, [*codes, "CL201"], frozenset({"CL201"}))
     assert got["parent_terms_kept"] is False
+    facts, codes = _facts("---\nlicense: apache-2.0\nbase_model: meta-llama/Llama-2-7b-hf\n---\n")
+    assert indicators(facts, codes, frozenset(codes) | {"CL203"})["parent_terms_kept"] is False
     facts, codes = _facts(RAIL)
     assert indicators(facts, codes, frozenset({"CL202"}))["restrictions_passed"] is True
 
@@ -188,7 +193,10 @@ def test_jsonl_audit_with_bad_records(tmp_path: Path, cli) -> None:  # type: ign
     assert summary["indicators"]["licence_declared"]["yes"] == 3
     assert summary["emissions_present"]["repositories"] == 1
     codes = {p["code"]: p["repositories"] for p in summary["rules"]}
-    assert codes["CL101"] == 1 and codes["CL002"] == 1 and codes["CL401"] == 5
+    assert codes["CL101"] == 1 and codes["CL002"] == 1
+    # A card read alone says nothing of the repository's other files: no finding, no indicator.
+    assert "CL401" not in codes and "CL105" not in codes
+    assert summary["indicators"]["code_of_conduct"]["applies"] == 0
     assert (out / "report.html").is_file()
 
 
@@ -339,8 +347,9 @@ def test_parquet_source(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["hf://org/model"], "needs --online and Hub support"),
-        (["hf://org/model", "--online"], "needs Hub support"),
+        (["hf://org/model"], "auditing Hub repositories needs --online"),
+        (["hub-ids:{tmp}/notes.txt"], "auditing Hub repositories needs --online"),
+        (["hub-ids:{tmp}/none.txt", "--online"], "no such file of Hub ids"),
         (["no/such/file.jsonl"], "no such file or folder"),
         (["{tmp}/notes.txt"], "not a source an audit reads"),
         (["{tmp}/cards.jsonl", "--jobs", "0"], "--jobs must be at least 1"),
@@ -447,3 +456,34 @@ def test_rule_selection_applies_to_every_repository(tmp_path: Path, cli) -> None
     assert codes and all(c.startswith("CL1") and c != "CL105" for c in codes)
     summary = json.loads((out / "summary.json").read_text())
     assert summary["indicators"]["emissions_reported"]["rules_not_loaded"] == ["CL501", "CL502"]
+
+
+def test_hub_ids_online(tmp_path: Path) -> None:
+    from conftest import run_cli
+    from hubserver import fake_hub
+
+    with fake_hub() as hub:
+        hub.add("acme/one", {"README.md": GOOD, "CODE_OF_CONDUCT.md": "Be kind.\n"})
+        hub.add("acme/data", {"README.md": NO_LICENCE}, kind="dataset")
+        ids = tmp_path / "ids.txt"
+        ids.write_text("# models to audit\nacme/one\nhf://datasets/acme/data\nacme/missing\n")
+        env = hub.env(str(tmp_path / "hf"))
+        out = tmp_path / "out"
+        offline = run_cli("audit", f"hub-ids:{ids}", "-o", str(out), env=env)
+        assert offline.returncode == 2 and "needs --online" in offline.stderr
+        done = run_cli(
+            "audit", f"hub-ids:{ids}", "hf://acme/one", "-o", str(out), "--online", "--jobs", "2",
+            env=env,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        assert not [r for r in hub.requests if "resolve" in r and r.endswith(".safetensors")]
+    records = _records(out / "findings.jsonl")
+    assert [r["id"] for r in records] == [
+        "acme/one",
+        "datasets/acme/data",
+        "acme/missing",
+        "acme/one",
+    ]
+    assert records[0]["indicators"]["code_of_conduct"] is True  # a whole repository, not a card
+    assert records[1]["kind"] == "dataset"
+    assert records[2]["position"] == "line 4" and "acme/missing" in records[2]["error"]

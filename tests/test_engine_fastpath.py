@@ -20,7 +20,7 @@ from commonslint import facts as facts_mod
 from commonslint.config import Config
 from commonslint.engine import Compiler, FactsEnvironment
 from commonslint.lint import Linter
-from commonslint.memory import MemoryRepo
+from commonslint.sources import MemoryRepo
 from tests.conftest import CORPUS
 
 BULK = CORPUS / "bulk" / "hub-readmes-2023.jsonl.gz"

@@ -89,8 +89,13 @@ def test_spdx_and_scancode_ids_agree_with_domain_table():
 
 def test_off_hub_entries_required_by_the_brief():
     kb = knowledge_base()
-    for licence_id in ("llama", "deepseek-license", "stability-ai-community", "tii-falcon-llm",
-                       "openrail-m"):
+    for licence_id in (
+        "llama",
+        "deepseek-license",
+        "stability-ai-community",
+        "tii-falcon-llm",
+        "openrail-m",
+    ):
         entry = kb[licence_id]
         assert not entry.on_hub
         assert entry.suggest in kb.ids
@@ -143,31 +148,72 @@ def test_family_members_and_compatible_ids_exist(spdx_licensing):
             if ref not in kb:
                 assert not spdx_licensing.unknown_license_keys(spdx_licensing.parse(ref)), ref
     assert set(kb["bsd"].family_members) == {"bsd-2-clause", "bsd-3-clause", "bsd-3-clause-clear"}
-    assert {"bigscience-openrail-m", "creativeml-openrail-m", "bigscience-bloom-rail-1.0",
-            "bigcode-openrail-m", "openrail++"} <= set(kb["openrail"].family_members)
+    assert {
+        "bigscience-openrail-m",
+        "creativeml-openrail-m",
+        "bigscience-bloom-rail-1.0",
+        "bigcode-openrail-m",
+        "openrail++",
+    } <= set(kb["openrail"].family_members)
     for family in ("openrail", "bsd", "cc", "gpl", "lgpl", "gfdl"):
         assert kb[family].is_family
 
 
 def test_groupings_of_domain_1_2():
     kb = knowledge_base()
-    rail = ["openrail", "bigscience-openrail-m", "creativeml-openrail-m",
-            "bigscience-bloom-rail-1.0", "bigcode-openrail-m", "openrail++"]
+    rail = [
+        "openrail",
+        "bigscience-openrail-m",
+        "creativeml-openrail-m",
+        "bigscience-bloom-rail-1.0",
+        "bigcode-openrail-m",
+        "openrail++",
+    ]
     assert all("rail" in kb[i].classes and kb[i].is_rail for i in rail)
-    assert all(kb[i].is_rail for i in
-               ("gemma", "llama2", "llama3", "llama3.1", "llama3.2", "llama3.3", "llama4"))
-    share_alike = ["cc-by-sa-3.0", "cc-by-sa-4.0", "cc-by-nc-sa-2.0", "cc-by-nc-sa-3.0",
-                   "cc-by-nc-sa-4.0", "gpl", "gpl-2.0", "gpl-3.0", "agpl-3.0", "gfdl",
-                   "osl-3.0", "odbl", "cdla-sharing-1.0", "eupl-1.1", "eupl-1.2"]
+    assert all(
+        kb[i].is_rail
+        for i in ("gemma", "llama2", "llama3", "llama3.1", "llama3.2", "llama3.3", "llama4")
+    )
+    share_alike = [
+        "cc-by-sa-3.0",
+        "cc-by-sa-4.0",
+        "cc-by-nc-sa-2.0",
+        "cc-by-nc-sa-3.0",
+        "cc-by-nc-sa-4.0",
+        "gpl",
+        "gpl-2.0",
+        "gpl-3.0",
+        "agpl-3.0",
+        "gfdl",
+        "osl-3.0",
+        "odbl",
+        "cdla-sharing-1.0",
+        "eupl-1.1",
+        "eupl-1.2",
+    ]
     assert {e.id for e in kb if e.is_share_alike} == set(share_alike)
-    nc = ["cc-by-nc-2.0", "cc-by-nc-3.0", "cc-by-nc-4.0", "cc-by-nc-sa-2.0", "cc-by-nc-sa-3.0",
-          "cc-by-nc-sa-4.0", "cc-by-nc-nd-3.0", "cc-by-nc-nd-4.0",
-          "fair-noncommercial-research-license", "deepfloyd-if-license", "apple-amlr",
-          "intel-research", "h-research"]
+    nc = [
+        "cc-by-nc-2.0",
+        "cc-by-nc-3.0",
+        "cc-by-nc-4.0",
+        "cc-by-nc-sa-2.0",
+        "cc-by-nc-sa-3.0",
+        "cc-by-nc-sa-4.0",
+        "cc-by-nc-nd-3.0",
+        "cc-by-nc-nd-4.0",
+        "fair-noncommercial-research-license",
+        "deepfloyd-if-license",
+        "apple-amlr",
+        "intel-research",
+        "h-research",
+    ]
     assert {e.id for e in kb if e.on_hub and e.is_non_commercial} == set(nc)
     assert all(kb[i].commercial is False for i in nc)
     assert {e.id for e in kb if e.is_no_derivatives} == {
-        "cc-by-nd-4.0", "cc-by-nc-nd-3.0", "cc-by-nc-nd-4.0"}
+        "cc-by-nd-4.0",
+        "cc-by-nc-nd-3.0",
+        "cc-by-nc-nd-4.0",
+    }
     for research in ("deepfloyd-if-license", "apple-amlr", "intel-research", "h-research"):
         assert {"research-only", "non-commercial"} <= kb[research].classes
         assert "UNVERIFIED" in (kb[research].notes or "")
@@ -181,7 +227,14 @@ def test_obligations_cited_in_rules():
         assert kb[i].requires.text, i
     # CL109: a NOTICE file the licence itself requires (Llama §1.b.iii, Gemma §3.1(4)).
     assert {e.id for e in kb if e.on_hub and e.requires.notice} == {
-        "llama2", "llama3", "llama3.1", "llama3.2", "llama3.3", "llama4", "gemma"}
+        "llama2",
+        "llama3",
+        "llama3.1",
+        "llama3.2",
+        "llama3.3",
+        "llama4",
+        "gemma",
+    }
     assert not kb["apache-2.0"].requires.notice
     assert not kb["cc-by-4.0"].requires.text  # a URI is enough (§3(a)(1)(C))
     assert not kb["cc0-1.0"].requires.attribution
@@ -334,8 +387,10 @@ def test_expressions_and_options():
     assert res.status == "spdx-expression"
     assert res.options == (frozenset({"mit"}), frozenset({"apache-2.0"}))
     res = resolve("Apache-2.0 AND (MIT OR BSD-3-Clause)")
-    assert set(res.options) == {frozenset({"apache-2.0", "mit"}),
-                                frozenset({"apache-2.0", "bsd-3-clause"})}
+    assert set(res.options) == {
+        frozenset({"apache-2.0", "mit"}),
+        frozenset({"apache-2.0", "bsd-3-clause"}),
+    }
     res = resolve("LicenseRef-foo AND MIT")
     assert res.status == "spdx-expression"
     assert res.unknown_members == ("LicenseRef-foo",)
@@ -345,8 +400,17 @@ def test_expressions_and_options():
     assert resolve("BSD-4-Clause").unknown_members == ("BSD-4-Clause",)
 
 
-@pytest.mark.parametrize("raw", ["mit AND (", "MIT OR", "mit OR foo", "MIT WITH Apache-2.0",
-                                 "((MIT)", "apache license 2.0 or mit"])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "mit AND (",
+        "MIT OR",
+        "mit OR foo",
+        "MIT WITH Apache-2.0",
+        "((MIT)",
+        "apache license 2.0 or mit",
+    ],
+)
 def test_invalid_expressions(raw: str):
     res = resolve(raw)
     assert res.status == "invalid-expression"
@@ -389,7 +453,10 @@ def test_no_silly_suggestions():
 
 def test_resolve_all():
     assert [r.status for r in resolve_all(["apache-2.0", "MIT", None])] == [
-        "hub-id", "non-canonical", "empty"]
+        "hub-id",
+        "non-canonical",
+        "empty",
+    ]
     assert resolve_all("mit")[0].status == "hub-id"
 
 

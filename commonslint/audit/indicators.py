@@ -17,8 +17,10 @@ from typing import Any
 # without name or link, a broken link, a licence file that says otherwise, a placeholder.
 LICENCE_UNCLEAR = frozenset({"CL102", "CL103", "CL104", "CL106", "CL107"})
 # Obligations inherited from parents (share-alike, non-commercial, no-derivatives, community
-# terms, NOTICE files): DOMAIN.md §3-§4. They come from the lineage rule pack.
-PARENT_TERMS_NOT_KEPT = frozenset({"CL109", "CL201", "CL203", "CL204", "CL205", "CL207"})
+# terms, NOTICE files): DOMAIN.md §3-§4. They come from the lineage rule pack. CL205 (share-alike
+# training data) is left out: whether such terms bind a model is unsettled law, a question for
+# review rather than a term shown broken.
+PARENT_TERMS_NOT_KEPT = frozenset({"CL109", "CL201", "CL203", "CL204", "CL207"})
 # Use restrictions not passed on: a RAIL (or Gemma/Llama) parent's restrictions dropped, or the
 # repository's own RAIL licence file without its Attachment A.
 RESTRICTIONS_NOT_PASSED = frozenset({"CL202", "CL301"})
@@ -32,9 +34,8 @@ INDICATORS: dict[str, str] = {
         + " fires"
     ),
     "parent_terms_kept": (
-        "of repositories naming a parent (`base_model` or `datasets`): none of "
-        + ", ".join(sorted(PARENT_TERMS_NOT_KEPT))
-        + " fires"
+        "of repositories naming a parent (`base_model` or `datasets`) whose licence is known: "
+        "none of " + ", ".join(sorted(PARENT_TERMS_NOT_KEPT)) + " fires"
     ),
     "restrictions_passed": (
         "of repositories under a use-restricted licence or with a finding about one: none of "
@@ -42,7 +43,10 @@ INDICATORS: dict[str, str] = {
         + " fires"
     ),
     "emissions_reported": "`co2_eq_emissions` is given and its value is a usable number",
-    "code_of_conduct": "a CODE_OF_CONDUCT file at the root, docs/ or .github/ that is filled in",
+    "code_of_conduct": (
+        "a CODE_OF_CONDUCT file at the root, docs/ or .github/ that is filled in (not asked of "
+        "a card read alone from a JSON Lines or Parquet file: its other files are unknown)"
+    ),
 }
 
 # The licence landscape groups a repository by its most restrictive declared licence, in this
@@ -102,8 +106,23 @@ def licence_class(facts: dict[str, Any]) -> str:
     return "placeholder"
 
 
-def _names_parent(meta: dict[str, Any]) -> bool:
-    return any(meta.get(key) not in (None, "", [], {}) for key in ("base_model", "datasets"))
+def parents(facts: dict[str, Any]) -> tuple[int, int]:
+    """(parents named, parents whose licence is known), from the lineage facts when the
+    lineage pack is there, else from `base_model`/`datasets` (then none is known)."""
+    lineage = facts.get("lineage")
+    if isinstance(lineage, dict) and isinstance(lineage.get("parents"), list):
+        named = lineage["parents"]
+        known = [p for p in named if (p.get("licence") or {}).get("known")]
+        return len(named), len(known)
+    meta = facts.get("card", {}).get("meta") or {}
+    count = 0
+    for key in ("base_model", "datasets"):
+        value = meta.get(key)
+        if isinstance(value, str) and value:
+            count += 1
+        elif isinstance(value, list):
+            count += sum(1 for v in value if isinstance(v, str) and v)
+    return count, 0
 
 
 INDICATOR_RULES: dict[str, frozenset[str]] = {
@@ -124,8 +143,6 @@ def indicators(
     """The commons indicators of one repository; None where a question does not apply, or
     cannot be answered because none of its rules ran (`active`: the codes that ran)."""
     fired = set(codes)
-    card = facts.get("card", {})
-    meta = card.get("meta") or {}
     licence = facts.get("licence", {})
     emissions = facts.get("emissions", {})
     coc = facts.get("governance", {}).get("code_of_conduct") or {}
@@ -136,7 +153,7 @@ def indicators(
         "licence_clear": declared and not (fired & LICENCE_UNCLEAR),
         "parent_terms_kept": (
             not (fired & PARENT_TERMS_NOT_KEPT)
-            if _names_parent(meta) or fired & PARENT_TERMS_NOT_KEPT
+            if parents(facts)[1] or fired & PARENT_TERMS_NOT_KEPT
             else None
         ),
         "restrictions_passed": (
@@ -145,7 +162,10 @@ def indicators(
             else None
         ),
         "emissions_reported": bool(emissions.get("present")) and not emissions.get("problem"),
-        "code_of_conduct": bool(coc.get("path")) and coc.get("status") == "ok",
+        # A card read from a corpus file says nothing about the repository's other files.
+        "code_of_conduct": None
+        if facts.get("repo", {}).get("card_only")
+        else bool(coc.get("path")) and coc.get("status") == "ok",
     }
     if active is not None:
         for name in _BY_FINDINGS:

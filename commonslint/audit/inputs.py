@@ -100,7 +100,7 @@ def items(
     elif source.kind == "hf-cache":
         yield from _cache_items(source, done_ids)
     else:
-        raise AuditError(f"{source.label}: Hub sources are not readable by this build")
+        yield from _hub_items(source, done_ids)
 
 
 # ------------------------------------------------------------------------------ JSON Lines
@@ -302,3 +302,50 @@ def _cache_items(source: Source, done_ids: frozenset[str]) -> Iterator[Item]:
             continue
         blobs = os.path.join(entry.path, "blobs")
         yield ("folder", source.label, entry.name, shown, snapshot, kind, blobs)
+
+
+# ------------------------------------------------------------------------------ Hub ids
+
+
+def hub_target(text: str) -> tuple[str, str] | None:
+    """`owner/name`, `datasets/owner/name`, or either as `hf://...` -> (target, id shown)."""
+    text = text.strip().removeprefix("hf://").strip("/")
+    parts = text.split("/")
+    if parts[0] in ("models", "datasets") and len(parts) == 3:
+        kind, parts = parts[0], parts[1:]
+    else:
+        kind = "models"
+    if len(parts) not in (1, 2) or not all(parts):
+        return None
+    ident = "/".join(parts)
+    if kind == "datasets":
+        return f"hf://datasets/{ident}", f"datasets/{ident}"
+    return f"hf://{ident}", ident
+
+
+def _hub_items(source: Source, done_ids: frozenset[str]) -> Iterator[Item]:
+    """Hub repositories named on the command line or one a line in a file (`#` comments)."""
+    if source.path is None:
+        lines: Iterator[tuple[int, str]] = iter(enumerate(source.ids, start=1))
+        where = "argument"
+    else:
+        try:
+            text = source.path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise AuditError(f"{source.label}: cannot be read ({exc})") from None
+        lines = iter(enumerate(text.splitlines(), start=1))
+        where = "line"
+    for number, line in lines:
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        position = f"{where} {number}" if where == "line" else where
+        found = hub_target(line)
+        if found is None:
+            yield ("bad", source.label, position, None, f"not a Hub id: {line!r}")
+            continue
+        target, ident = found
+        if ident in done_ids:
+            yield ("done", ident)
+            continue
+        yield ("hub", source.label, position, ident, target)

@@ -167,9 +167,8 @@ def run_audit(argv: Sequence[str]) -> int:
         raise AuditError("--batch-size must be at least 1")
     sources = [classify(spec) for spec in args.sources]
     hub = [s for s in sources if s.kind == "hub"]
-    if hub:
-        needs = "needs --online and Hub support" if not args.online else "needs Hub support"
-        raise AuditError(f"{hub[0].label}: auditing Hub ids {needs}, which this build lacks")
+    if hub and not args.online:
+        raise AuditError(f"{hub[0].label}: auditing Hub repositories needs --online")
     if len({s.label for s in sources}) != len(sources):
         raise AuditError("a source is named twice")
     jsonl_path, summary_path, html_path = _outputs(args)
@@ -204,7 +203,9 @@ def run_audit(argv: Sequence[str]) -> int:
             _all_items(sources, fields, frozen_done, outputs), args.batch_size, progress
         )
         messages: dict[int, dict[int, str]] = {}  # worker -> its message numbers' texts
-        for batch in _results(stream, jobs, config, fields, frozen_done, rows is not None):
+        for batch in _results(
+            stream, jobs, config, fields, frozen_done, rows is not None, args.online
+        ):
             handle.write(batch.text)
             sync(handle)
             tally.merge(batch.tally)
@@ -251,10 +252,11 @@ def _results(
     fields: Fields,
     done: frozenset[str],
     want_rows: bool,
+    online: bool,
 ) -> Iterator[Batch]:
     """What each batch gave, in input order."""
     if jobs == 1:
-        init_worker(config, fields, done, in_parent=True, rows=want_rows)
+        init_worker(config, fields, done, in_parent=True, rows=want_rows, online=online)
         for batch in batches:
             yield run_batch(batch)
         return
@@ -263,7 +265,7 @@ def _results(
     # (macOS, Windows) spawn re-imports them, which costs a second per worker but works.
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     pool = context.Pool(
-        jobs, initializer=init_worker, initargs=(config, fields, done, False, want_rows)
+        jobs, initializer=init_worker, initargs=(config, fields, done, False, want_rows, online)
     )
     try:
         pending: deque[Any] = deque()

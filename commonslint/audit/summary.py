@@ -8,7 +8,7 @@ most common problems, and the definitions of what was counted.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -47,6 +47,10 @@ class Tally:
     indicator_applies: Counter[str] = field(default_factory=Counter)
     emissions_present: int = 0
     obligations_not_kept: int = 0
+    obligation_findings: int = 0
+    repos_naming_parents: int = 0
+    parents_named: int = 0
+    parents_known: int = 0
 
     def add(self, record: dict[str, Any]) -> None:
         if "error" in record:
@@ -83,6 +87,11 @@ class Tally:
                 self.indicator_yes[name] += 1
         self.emissions_present += bool(record.get("emissions_present"))
         self.obligations_not_kept += bool(codes & OBLIGATION_CODES)
+        self.obligation_findings += sum(_findings_in(record, OBLIGATION_CODES))
+        named = (record.get("parents") or {}).get("named", 0)
+        self.repos_naming_parents += bool(named)
+        self.parents_named += named
+        self.parents_known += (record.get("parents") or {}).get("licence_known", 0)
 
     def merge(self, other: Tally) -> None:
         self.repositories += other.repositories
@@ -104,8 +113,20 @@ class Tally:
             "indicator_applies",
         ):
             getattr(self, name).update(getattr(other, name))
-        self.emissions_present += other.emissions_present
-        self.obligations_not_kept += other.obligations_not_kept
+        for name in (
+            "emissions_present",
+            "obligations_not_kept",
+            "obligation_findings",
+            "repos_naming_parents",
+            "parents_named",
+            "parents_known",
+        ):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+def _findings_in(record: dict[str, Any], codes: frozenset[str]) -> Iterator[int]:
+    """1 for each finding of the record whose code is in `codes`."""
+    return (1 for f in record.get("findings") or () if f["code"] in codes)
 
 
 def _share(part: int, whole: int) -> float | None:
@@ -183,9 +204,16 @@ def summary(
             for name, definition in INDICATORS.items()
         },
         "emissions_present": _count(tally.emissions_present, n),
+        "parents": {
+            "repositories_naming_parents": tally.repos_naming_parents,
+            "share": _share(tally.repos_naming_parents, n),
+            "parents_named": tally.parents_named,
+            "parents_licence_known": tally.parents_known,
+        },
         "obligations_not_kept": {
             "repositories": tally.obligations_not_kept,
             "share": _share(tally.obligations_not_kept, n),
+            "findings": tally.obligation_findings,
             "codes": sorted(OBLIGATION_CODES),
             "rules_not_loaded": sorted(OBLIGATION_CODES - active),
         },

@@ -16,20 +16,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from commonslint.audit.indicators import indicators, licence_class
+from commonslint.audit.indicators import indicators, licence_class, parents
 from commonslint.audit.snapshot import SnapshotRepo
 from commonslint.audit.summary import Tally
 from commonslint.config import Config
 from commonslint.engine import RuleError
 from commonslint.lint import Linter
-from commonslint.memory import MemoryRepo
-from commonslint.sources import DEFAULT_MAX_BYTES, LocalRepo
+from commonslint.sources import DEFAULT_MAX_BYTES, LocalRepo, MemoryRepo, TargetError
 
 # Work items are small tuples (cheap to pickle), tagged by their first element:
 #   ("line", source, line_number, raw bytes)           a JSON Lines record, decoded by the worker
 #   ("card", source, position, id, group, card value)  a card read by the parent (Parquet)
 #   ("folder", source, position, id, path, kind, blobs) a repository folder (blobs: the HF
 #                                                      cache folder its files may link into)
+#   ("hub", source, position, id, hf:// target)        a Hub repository (online only)
 #   ("bad", source, position, id, error)               a record the parent could not read
 #   ("done", id)                                       already in a resumed audit's output
 Item = tuple[Any, ...]
@@ -49,9 +49,14 @@ class Worker:
     """Lints work items into records; one per process."""
 
     def __init__(
-        self, config: Config, fields: Fields, done_ids: frozenset[str] = frozenset()
+        self,
+        config: Config,
+        fields: Fields,
+        done_ids: frozenset[str] = frozenset(),
+        online: bool = False,
     ) -> None:
         self.linter = Linter(config)
+        self.online = online  # may facts ask the Hub (parents' licences)? Only with --online
         self.active = frozenset(r.code for r in self.linter.rules)
         self.fields = fields
         self.done_ids = done_ids
@@ -70,7 +75,7 @@ class Worker:
         except Exception as exc:
             source = item[1]
             position = f"line {item[2]}" if item[0] == "line" else str(item[2])
-            ident = item[3] if item[0] in ("card", "folder") else None
+            ident = item[3] if item[0] in ("card", "folder", "hub") else None
             return bad_record(
                 source,
                 position,
@@ -88,6 +93,9 @@ class Worker:
         if tag == "folder":
             _, source, position, ident, path, kind, blobs = item
             return self._folder(source, position, ident, path, kind, blobs)
+        if tag == "hub":
+            _, source, position, ident, target = item
+            return self._hub(source, position, ident, target)
         if tag == "done":
             return None
         _, source, position, ident, error = item
@@ -121,7 +129,11 @@ class Worker:
         if not isinstance(value, (str, bytes)):
             kind = "null" if value is None else type(value).__name__
             return bad_record(source, position, ident, f"the card is not text (it is {kind})")
-        repo = MemoryRepo({"README.md": value}, max_bytes=self.max_bytes)
+        # Only the card is known: rules about other files (licence text, code of conduct) have
+        # nothing to look at, and say nothing.
+        repo = MemoryRepo(
+            {"README.md": value}, max_bytes=self.max_bytes, card_only=True, online=self.online
+        )
         return self._lint(repo, source, position, ident, group)
 
     def _folder(
@@ -143,6 +155,18 @@ class Worker:
             repo = SnapshotRepo(folder, blobs, max_bytes=self.max_bytes, kind=kind)
         else:
             repo = LocalRepo(folder, "", max_bytes=self.max_bytes, kind=kind)
+        repo.online = self.online
+        return self._lint(repo, source, position, ident, None)
+
+    def _hub(self, source: str, position: str, ident: str, target: str) -> dict[str, Any] | None:
+        if ident in self.done_ids:
+            return None
+        from commonslint.hub import HubRepo  # only Hub sources load huggingface_hub
+
+        try:
+            repo = HubRepo(target, None, self.max_bytes)
+        except TargetError as exc:  # HubError: a sentence saying what went wrong
+            return bad_record(source, position, ident, str(exc))
         return self._lint(repo, source, position, ident, None)
 
     def _lint(
@@ -184,6 +208,7 @@ class Worker:
             },
             "indicators": indicators(facts, (f.code for f in findings), self.active),
             "emissions_present": bool(facts.get("emissions", {}).get("present")),
+            "parents": dict(zip(("named", "licence_known"), parents(facts), strict=True)),
             "counts": counts,
             "findings": out,
         }
@@ -228,6 +253,7 @@ def init_worker(
     done_ids: frozenset[str],
     in_parent: bool = False,
     rows: bool = False,
+    online: bool = False,
 ) -> None:
     """Pool initializer: one Linter per process. The parent handles Ctrl-C, not the workers."""
     import signal
@@ -235,7 +261,7 @@ def init_worker(
     global _WORKER, _ROWS
     if not in_parent:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _WORKER = Worker(config, fields, done_ids)
+    _WORKER = Worker(config, fields, done_ids, online)
     _ROWS = rows
     _MESSAGE_IDS.clear()
     # The rules, knowledge base and compiled code live as long as the process: keep the

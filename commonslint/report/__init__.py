@@ -9,6 +9,8 @@ import importlib
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Protocol
 
+from commonslint import __version__
+
 if TYPE_CHECKING:
     from commonslint.lint import Result
     from commonslint.rulepacks import Rule
@@ -16,7 +18,16 @@ if TYPE_CHECKING:
 FORMATS = {
     "text": "commonslint.report.text",
     "json": "commonslint.report.json_format",
+    "json-lines": "commonslint.report.json_lines",
+    "sarif": "commonslint.report.sarif",
+    "github": "commonslint.report.github",
+    "junit": "commonslint.report.junit",
+    "gitlab": "commonslint.report.gitlab",
+    "markdown": "commonslint.report.markdown",
 }
+# Where the project lives: rule documentation links in SARIF and Markdown reports, and the
+# snippets `commonslint init` prints. One place to change if the repository moves.
+PROJECT_URL = "https://github.com/commonslint/commonslint"
 
 
 class Reporter(Protocol):
@@ -31,3 +42,8 @@ def reporter(name: str) -> Reporter:
 def documentation_anchor(code: str, name: str) -> str:
     """Where a rule is documented: its section of the generated rule reference."""
     return f"docs/rules.md#{code.lower()}-{name}"
+
+
+def documentation_url(code: str, name: str) -> str:
+    """An absolute link to a rule's documentation, for formats that need a URI (SARIF)."""
+    return f"{PROJECT_URL}/blob/v{__version__}/{documentation_anchor(code, name)}"

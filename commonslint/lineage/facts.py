@@ -1,0 +1,466 @@
+"""`facts["lineage"]`: the parents, their licences, and the conflicts the rules report.
+
+Everything a CL2xx rule (and CL109, CL303) decides is computed here, in Python, from the tree of
+`resolve.build_tree` and the obligation tests of `obligations`; the rules only read the lists.
+
+Which parents count for which obligation (DOMAIN §3, §4):
+
+* model ancestors at any depth (a base model's own base model binds its grandchild too) for
+  share-alike (CL201), use restrictions (CL202), non-commercial (CL203), no-derivatives (CL204),
+  the Llama terms (CL207), NOTICE files (CL109) and BigCode's documentation duty (CL303). An
+  ancestor is reported only when no nearer ancestor on its path already has the same conflict,
+  so one mistake high up is one finding, naming the path;
+* the repository's own datasets (not its ancestors' datasets) for CL203 (as a warning) and
+  CL205, because whether a dataset's licence binds a model trained on it is unsettled.
+
+When the card's own licence cannot be judged (`other` without a known `license_name`, no
+licence), the rules that compare it with a parent's stay silent: CL101/CL103 already speak.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from commonslint.card import Card
+from commonslint.lineage import obligations as ob
+from commonslint.lineage.declared import declared_parents, relation_facts
+from commonslint.lineage.lockfile import LOCK_NAME, LockError, LockFile, parse
+from commonslint.lineage.resolve import Node, Resolver, build_tree, how_to_resolve, node_key
+from commonslint.locations import file_loc
+from commonslint.sources import Repo
+
+SOURCE_LABEL = {
+    "lock": LOCK_NAME,
+    "cache": "the local Hugging Face cache",
+    "known": "commonslint's table of well-known parents",
+    "hub": "the Hub",
+}
+# Sections that document what was changed from the base model (BigCode ¶5.2(b)).
+_CHANGES = re.compile(
+    r"\b(train|training|fine ?tun\w*|finetun\w*|changes?|modifications?|differences?|"
+    r"adaptation|procedure|method)\b"
+)
+# The Hub template's default title ("Model Card for Model ID") names no model.
+_TEMPLATE_NAMES = frozenset({"modelid", "modelcardformodelid", "modelname", "model"})
+_TITLE_PREFIX = re.compile(r"^\s*(model\s*card\s*(for|of|:|-)?\s*)", re.I)
+
+
+def empty(card_f: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The lineage facts of a repository with no parents."""
+    relation = relation_facts(card_f, 0) if card_f else None
+    return {
+        "declared": False,
+        "parents": [],
+        "nodes": [],
+        "tree": [],
+        "unresolved": [],
+        "relation": relation
+        or {"value": None, "present": False, "allowed": [], "problem": None, "at": None},
+        "lock": {"path": None, "error": None},
+        "child": {"known": False, "ids": [], "permits_commercial": None},
+        "share_alike_not_kept": [],
+        "use_restrictions_not_passed": [],
+        "non_commercial": [],
+        "no_derivatives": [],
+        "share_alike_data": [],
+        "llama": {"applies": False, "problems": []},
+        "notice": {"needed": False, "by": [], "at": None},
+        "licensor_release": False,
+        "bigcode": {"applies": False, "documented": True, "parents": [], "at": None},
+        "cycles": [],
+        "network_errors": [],
+    }
+
+
+def read_lock(repo: Repo) -> tuple[LockFile | None, str | None]:
+    if not repo.exists(LOCK_NAME):
+        return None, None
+    read = repo.read_text(LOCK_NAME)
+    if read.text is None:
+        return None, read.error
+    try:
+        return parse(read.text), None
+    except LockError as exc:
+        return None, str(exc)
+
+
+def child_view(card_f: dict[str, Any], files_f: dict[str, Any]) -> ob.LicenceView:
+    """The card's own licence; a licence file identified with confidence stands in for `other`."""
+    meta = card_f["meta"]
+    raw = meta.get("license")
+    values = [raw] if isinstance(raw, (str, int, float)) and not isinstance(raw, bool) else []
+    if isinstance(raw, list):
+        values = [v for v in raw if isinstance(v, (str, int, float)) and not isinstance(v, bool)]
+    name = meta.get("license_name")
+    lic = ob.view([str(v) for v in values], str(name) if name else None)
+    if not lic.known:
+        identified = [f["identified"] for f in files_f.get("licence", []) if f.get("sure")]
+        if identified:
+            lic = ob.view([str(i) for i in identified if i])
+    return lic
+
+
+def compute(
+    repo: Repo,
+    card: Card | None,
+    card_f: dict[str, Any],
+    files_f: dict[str, Any],
+    unreadable: list[dict[str, Any]],
+    resolver: Resolver | None = None,
+) -> dict[str, Any]:
+    declared = declared_parents(card, card_f)
+    models = sum(1 for d in declared if d.kind == "model")
+    facts = empty(card_f)
+    facts["relation"] = relation_facts(card_f, models)
+    if not declared:
+        return facts
+    lock, lock_error = read_lock(repo)
+    facts["lock"] = {"path": LOCK_NAME if repo.exists(LOCK_NAME) else None, "error": lock_error}
+    if lock_error:
+        unreadable.append({"path": LOCK_NAME, "error": lock_error, "at": file_loc(LOCK_NAME, 1, 1)})
+    online = repo.online
+    if resolver is None:
+        from commonslint.lineage.hfcache import HFCache
+
+        resolver = Resolver(lock, HFCache(), online=online)
+    relation = card_f["meta"].get("base_model_relation")
+    relation = relation if isinstance(relation, str) else None
+    repo_id = getattr(repo, "repo_id", None)
+    tree = build_tree(
+        [(d.raw, d.kind, d.id, relation if d.kind == "model" else None) for d in declared],
+        resolver,
+        root_key=node_key(repo.kind or "model", repo_id) if repo_id else None,
+    )
+    at_of = {node.key: d.at for node, d in zip(tree, declared, strict=True)}
+    nodes: list[dict[str, Any]] = []
+    by_key: dict[str, dict[str, Any]] = {}
+
+    def visit(node: Node) -> dict[str, Any]:
+        data = _node_dict(node, at_of.get(node.chain[0]) or card_f["first_heading_at"], online)
+        data["via"] = [
+            by_key[k]["id"] if k in by_key else k.split(":", 1)[1] for k in node.chain[:-1]
+        ]
+        nodes.append(data)
+        by_key.setdefault(node.key, data)
+        data["children"] = [visit(child) for child in node.children]
+        return data
+
+    facts["tree"] = [visit(node) for node in tree]
+    facts["declared"] = True
+    facts["nodes"] = nodes
+    facts["parents"] = [n for n in nodes if n["depth"] == 1]
+    facts["unresolved"] = [n for n in nodes if not n["resolved"] and not n["cycle"]]
+    facts["cycles"] = [n for n in nodes if n["cycle"]]
+    facts["network_errors"] = list(resolver.network_errors)
+
+    child = child_view(card_f, files_f)
+    facts["child"] = {
+        "known": bool(child.known),
+        "ids": child.ids,
+        "permits_commercial": child.permits_commercial(),
+        "share_alike": child.is_share_alike(),
+        "use_restrictions": child.carries_use_restrictions(),
+    }
+    _conflicts(facts, nodes, by_key, child)
+    facts["licensor_release"] = _licensor_release(nodes, card_f, repo)
+    if not facts["licensor_release"]:
+        _llama(facts, nodes, by_key, card, card_f, repo)
+    _notice(facts, nodes, card_f, skip_licence_notices=facts["licensor_release"])
+    _bigcode(facts, nodes, card_f)
+    return facts
+
+
+def _node_dict(node: Node, at: dict[str, Any] | None, online: bool) -> dict[str, Any]:
+    record = node.record
+    data: dict[str, Any] = {
+        "id": node.id or node.raw,
+        "raw": node.raw,
+        "kind": node.kind,
+        "hub_id": node.id is not None,
+        "relation": node.relation,
+        "depth": node.depth,
+        "key": node.key,
+        "chain": list(node.chain),
+        "via": [],
+        "at": at,
+        "resolved": record is not None,
+        "cycle": node.cycle,
+        "depth_limited": node.depth_limited,
+        "reason": node.reason,
+        "how": "" if record is not None else how_to_resolve(node.kind, node.id, node.raw, online),
+        "source": None,
+        "source_label": None,
+        "resolved_from": None,
+        "where": None,
+        "revision": None,
+        "resolved_at": None,
+        "notes": None,
+        "files": [],
+        "licence": {"declared": [], "name": None, "ids": [], "known": False},
+        "licence_text": "",
+        "share_alike": [],
+        "share_alike_accepts": {},
+        "use_restrictions": [],
+        "non_commercial": False,
+        "no_derivatives": [],
+        "llama": [],
+        "requires_notice": [],
+        "notice_file": None,
+        "bigcode": False,
+        "obligations": [],
+    }
+    if record is None:
+        return data
+    lic = ob.view(record.licence, record.licence_name)
+    declared = list(record.licence)
+    text = ", ".join(declared) or "no licence declared"
+    if record.licence_name and (not lic.known or "other" in declared):
+        text += f" ({record.licence_name})"
+    data.update(
+        {
+            "source": record.source,
+            "source_label": SOURCE_LABEL[record.source],
+            "resolved_from": record.resolved_from,
+            "where": record.where,
+            "revision": record.revision,
+            "resolved_at": record.resolved_at,
+            "notes": record.notes,
+            "files": list(record.files),
+            "licence": {
+                "declared": declared,
+                "name": record.licence_name,
+                "ids": lic.ids,
+                "known": bool(lic.known),
+            },
+            "licence_text": text,
+            "share_alike": [e.id for e in lic.share_alike()],
+            "share_alike_accepts": {
+                e.id: list(e.share_alike_compatible or (e.id,)) for e in lic.share_alike()
+            },
+            "use_restrictions": sorted({e.id for e in lic.use_restricted()}),
+            "non_commercial": lic.non_commercial(),
+            "no_derivatives": [e.id for e in lic.no_derivatives()],
+            "llama": lic.llama(),
+            "requires_notice": [e.id for e in lic.requires_notice()],
+            "notice_file": record.notice_file,
+            "bigcode": "bigcode-openrail-m" in lic.ids,
+            "obligations": ob.describe_obligations(lic, record.notice_file),
+        }
+    )
+    if not declared:
+        data["resolved"] = False
+        data["reason"] = f"its card in {SOURCE_LABEL[record.source]} declares no licence"
+        data["how"] = (
+            f"ask its authors to declare one, or record the licence you know by hand in {LOCK_NAME}"
+        )
+    return data
+
+
+def _nearest(node: dict[str, Any], by_key: dict[str, dict[str, Any]], test: Any) -> bool:
+    """True when no nearer ancestor on the node's path has the same conflict."""
+    return not any(test(by_key[k]) for k in node["chain"][:-1] if k in by_key)
+
+
+def _with(node: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    item = {k: v for k, v in node.items() if k != "children"}
+    item.update(extra)
+    item["path"] = " -> ".join([*item["via"], item["id"]])
+    return item
+
+
+def _conflicts(
+    facts: dict[str, Any],
+    nodes: list[dict[str, Any]],
+    by_key: dict[str, dict[str, Any]],
+    child: ob.LicenceView,
+) -> None:
+    models = [n for n in nodes if n["kind"] == "model" and n["resolved"]]
+    datasets = [n for n in nodes if n["kind"] == "dataset" and n["resolved"] and n["depth"] == 1]
+    kb_entries = _entries()
+
+    def sa_broken(n: dict[str, Any]) -> list[str]:
+        return [i for i in n["share_alike"] if not child.keeps_share_alike(kb_entries[i])]
+
+    # CL204 needs nothing from the child: sharing adapted material is what is barred.
+    nd = [n for n in models if n["no_derivatives"]]
+    facts["no_derivatives"] = [
+        _with(n) for n in nd if _nearest(n, by_key, lambda a: bool(a["no_derivatives"]))
+    ]
+    if not child.known:
+        return
+    sa = [n for n in models if sa_broken(n)]
+    facts["share_alike_not_kept"] = [
+        _with(n, broken=sa_broken(n))
+        for n in sa
+        if _nearest(
+            n, by_key, lambda a: a["kind"] == "model" and bool(a["resolved"] and sa_broken(a))
+        )
+    ]
+    if not child.carries_use_restrictions():
+        rail = [n for n in models if n["use_restrictions"]]
+        facts["use_restrictions_not_passed"] = [
+            _with(n) for n in rail if _nearest(n, by_key, lambda a: bool(a["use_restrictions"]))
+        ]
+    if child.permits_commercial() is True:
+        nc = [n for n in models if n["non_commercial"]]
+        items = [
+            _with(n, severity="error")
+            for n in nc
+            if _nearest(n, by_key, lambda a: bool(a["non_commercial"]))
+        ]
+        items += [_with(n, severity="warning") for n in datasets if n["non_commercial"]]
+        facts["non_commercial"] = items
+    facts["share_alike_data"] = [_with(n, broken=sa_broken(n)) for n in datasets if sa_broken(n)]
+
+
+def _entries() -> Any:
+    from commonslint.licences import knowledge_base
+
+    return knowledge_base()
+
+
+def _card_name(
+    card: Card | None, card_f: dict[str, Any], repo: Repo
+) -> tuple[str | None, str | None, dict[str, Any] | None]:
+    """The distributed model's name: `model_name`, the Hub repository's name, or the first
+    top-level heading of the card (without a "Model Card for" prefix)."""
+    meta = card_f["meta"]
+    if isinstance(meta.get("model_name"), str) and meta["model_name"].strip():
+        return meta["model_name"].strip(), "model_name", card_f["value_at"].get("model_name")
+    repo_id = getattr(repo, "repo_id", None)
+    if repo_id:
+        return repo_id.rsplit("/", 1)[-1], "repository name", card_f["first_heading_at"]
+    for section in card_f["sections"]:
+        if section["level"] == 1:
+            title = _TITLE_PREFIX.sub("", section["title"]).strip()
+            return (title or None), "first heading", section["at"]
+    return None, None, None
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"[\s_\-.]+", "", text.lower())
+
+
+def _llama(
+    facts: dict[str, Any],
+    nodes: list[dict[str, Any]],
+    by_key: dict[str, dict[str, Any]],
+    card: Card | None,
+    card_f: dict[str, Any],
+    repo: Repo,
+) -> None:
+    llama_nodes = [n for n in nodes if n["kind"] == "model" and n["llama"]]
+    terms: dict[tuple[str, str], dict[str, Any]] = {}
+    for node in llama_nodes:
+        for licence_id in node["llama"]:
+            phrase, prefix = ob.LLAMA_TERMS[licence_id]
+            if phrase and prefix:
+                terms.setdefault((phrase, prefix), {"licence": licence_id, "parent": node})
+    if not terms or card is None:
+        return
+    body = card.text
+    lowered = " ".join(body.lower().split())
+    name, name_source, name_at = _card_name(card, card_f, repo)
+    problems: list[dict[str, Any]] = []
+    for (phrase, prefix), info in sorted(terms.items()):
+        parent = info["parent"]
+        common = {
+            "licence": info["licence"],
+            "parent": parent["id"],
+            "path": " -> ".join([*parent["via"], parent["id"]]),
+            "phrase": phrase,
+            "prefix": prefix,
+        }
+        if phrase.lower() not in lowered:
+            problems.append(
+                {
+                    **common,
+                    "kind": "attribution",
+                    "at": card_f["first_heading_at"] or file_loc(card_f["path"]),
+                }
+            )
+        if (
+            name
+            and _squash(name) not in _TEMPLATE_NAMES
+            and not _squash(name).startswith(_squash(prefix))
+        ):
+            problems.append(
+                {
+                    **common,
+                    "kind": "name",
+                    "name": name,
+                    "name_source": name_source,
+                    "at": name_at or card_f["first_heading_at"],
+                }
+            )
+    facts["llama"] = {
+        "applies": True,
+        "name": name,
+        "name_source": name_source,
+        "problems": problems,
+    }
+
+
+def _licensor_release(nodes: list[dict[str, Any]], card_f: dict[str, Any], repo: Repo) -> bool:
+    """Whether this repository is the licensor's own release of a Llama or Gemma model.
+
+    On the Hub the owner says so (`meta-llama/...`, `google/...`). Locally there is no owner, so
+    the signs are: every Llama/Gemma parent belongs to the licensor's organisation, and the card
+    is gated (`extra_gated_*`), as the licensors gate their releases behind their licence.
+    """
+    relevant = [
+        n
+        for n in nodes
+        if n["kind"] == "model" and any(i in ob.LICENSORS for i in n["licence"]["ids"])
+    ]
+    if not relevant:
+        return False
+    orgs = {ob.LICENSORS[i] for n in relevant for i in n["licence"]["ids"] if i in ob.LICENSORS}
+    repo_id = getattr(repo, "repo_id", None)
+    if repo_id and "/" in repo_id:
+        return repo_id.split("/", 1)[0].lower() in orgs
+    gated = any(str(k).startswith("extra_gated_") for k in card_f["meta"])
+    owners = {n["id"].split("/", 1)[0].lower() for n in relevant if "/" in n["id"]}
+    return gated and len(orgs) == 1 and owners == orgs
+
+
+def _notice(
+    facts: dict[str, Any],
+    nodes: list[dict[str, Any]],
+    card_f: dict[str, Any],
+    skip_licence_notices: bool = False,
+) -> None:
+    by: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for node in nodes:
+        if node["kind"] != "model" or not node["resolved"] or node["key"] in seen:
+            continue
+        why = []
+        if node["notice_file"]:
+            why.append("ships a NOTICE file (Apache-2.0 §4(d))")
+        for licence_id in [] if skip_licence_notices else node["requires_notice"]:
+            why.append(f"is under `{licence_id}`, which requires a NOTICE text file")
+        if why:
+            seen.add(node["key"])
+            by.append({"id": node["id"], "why": "; ".join(why), "path": node["id"]})
+    facts["notice"] = {
+        "needed": bool(by),
+        "by": by,
+        "at": card_f["value_at"].get("base_model") or card_f["first_heading_at"],
+    }
+
+
+def _bigcode(facts: dict[str, Any], nodes: list[dict[str, Any]], card_f: dict[str, Any]) -> None:
+    parents = [n["id"] for n in nodes if n["kind"] == "model" and n["bigcode"]]
+    if not parents:
+        return
+    documented = any(
+        s["status"] == "filled" and _CHANGES.search(s["key"]) for s in card_f["sections"]
+    )
+    facts["bigcode"] = {
+        "applies": True,
+        "documented": documented,
+        "parents": sorted(set(parents)),
+        "at": card_f["value_at"].get("base_model") or card_f["first_heading_at"],
+    }

@@ -1,0 +1,104 @@
+"""Parents' cards in the local Hugging Face cache, read without importing `huggingface_hub`.
+
+The cache layout is documented and stable (huggingface_hub "Manage the cache" guide)::
+
+    <cache>/models--<owner>--<name>/refs/main            the commit `main` pointed at
+    <cache>/models--<owner>--<name>/snapshots/<commit>/README.md
+    <cache>/datasets--<owner>--<name>/...
+
+The cache folder is `HF_HUB_CACHE`, else `HUGGINGFACE_HUB_CACHE` (older name), else
+`HF_HOME/hub`, else `XDG_CACHE_HOME/huggingface/hub`, else `~/.cache/huggingface/hub`, the order
+`huggingface_hub.constants` uses. A fine-tuner almost always has the base model's card here.
+Only the card is read (with a byte cap); the snapshot's listing gives the files of note.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from commonslint.lineage.records import ParentRecord, record_from_card
+
+MAX_CARD_BYTES = 2 * 1024 * 1024
+
+
+def cache_dir(env: dict[str, str] | None = None) -> Path:
+    env = dict(os.environ) if env is None else env
+    for name in ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE"):
+        if env.get(name):
+            return Path(env[name]).expanduser()
+    if env.get("HF_HOME"):
+        return Path(env["HF_HOME"]).expanduser() / "hub"
+    base = Path(env["XDG_CACHE_HOME"]) if env.get("XDG_CACHE_HOME") else Path("~/.cache")
+    return base.expanduser() / "huggingface" / "hub"
+
+
+def folder_name(kind: str, repo_id: str) -> str:
+    return f"{kind}s--{repo_id.replace('/', '--')}"
+
+
+class HFCache:
+    """Look-ups in one cache folder; the folder listing is read once, and only on a miss."""
+
+    def __init__(self, root: Path | None = None) -> None:
+        self.root = root if root is not None else cache_dir()
+        self._lower: dict[str, str] | None = None
+
+    def _repo_folder(self, kind: str, repo_id: str) -> Path | None:
+        name = folder_name(kind, repo_id)
+        exact = self.root / name
+        if exact.is_dir():
+            return exact
+        # Hub ids are case-insensitive; the cache keeps the spelling of whoever downloaded.
+        if self._lower is None:
+            try:
+                self._lower = {n.lower(): n for n in os.listdir(self.root)}
+            except OSError:
+                self._lower = {}
+        found = self._lower.get(name.lower())
+        return self.root / found if found else None
+
+    def _snapshot(self, folder: Path) -> tuple[Path, str] | None:
+        """The snapshot `main` points at, else the only (or last by name) one with a card."""
+        snapshots = folder / "snapshots"
+        try:
+            commit = (folder / "refs" / "main").read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError):
+            commit = ""
+        if commit and (snapshots / commit / "README.md").is_file():
+            return snapshots / commit, commit
+        try:
+            names = sorted(os.listdir(snapshots))
+        except OSError:
+            return None
+        with_card = [n for n in names if (snapshots / n / "README.md").is_file()]
+        return (snapshots / with_card[-1], with_card[-1]) if with_card else None
+
+    def lookup(self, kind: str, repo_id: str) -> ParentRecord | None:
+        folder = self._repo_folder(kind, repo_id)
+        if folder is None:
+            return None
+        found = self._snapshot(folder)
+        if found is None:
+            return None
+        snapshot, commit = found
+        card = snapshot / "README.md"
+        try:
+            if card.stat().st_size > MAX_CARD_BYTES:
+                return None
+            text = card.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+        try:
+            files = tuple(sorted(os.listdir(snapshot)))
+        except OSError:
+            files = ()
+        return record_from_card(
+            repo_id,
+            kind,
+            text,
+            source="cache",
+            where=f"{folder.name}/snapshots/{commit}/README.md in the Hugging Face cache",
+            revision=commit,
+            files=files,
+        )

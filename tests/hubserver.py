@@ -1,0 +1,187 @@
+"""A tiny stand-in for the Hugging Face Hub, on 127.0.0.1, for tests (no test reaches the internet).
+
+It answers the endpoints huggingface_hub 2.x calls for what commonslint does (read from its
+source: `HfApi.repo_info` -> `GET /api/{models,datasets}/{id}[/revision/{rev}]`, file downloads
+-> `GET /[datasets/]{id}/resolve/{rev}/{path}`), with the headers and `X-Error-Code` values its
+`hf_raise_for_status` maps to exceptions: RepoNotFound, RevisionNotFound, GatedRepo,
+EntryNotFound, and a 429 for the rate limit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import unquote, urlsplit
+
+_INFO = re.compile(r"^/api/(models|datasets)/([^/]+/[^/]+)(?:/revision/([^/]+))?$")
+_RESOLVE = re.compile(r"^/(datasets/)?([^/]+/[^/]+)/resolve/([^/]+)/(.+)$")
+
+
+@dataclass
+class FakeRepo:
+    files: dict[str, bytes | str]
+    kind: str = "model"
+    gated: bool = False  # files need an accepted gate: 403 GatedRepo
+    private_token: str | None = None  # everything needs `Authorization: Bearer <token>`
+    revisions: tuple[str, ...] = ("main",)
+
+    @property
+    def sha(self) -> str:
+        digest = hashlib.sha1()
+        for name in sorted(self.files):
+            digest.update(name.encode() + b"\0" + _bytes(self.files[name]))
+        return digest.hexdigest()
+
+
+def _bytes(value: bytes | str) -> bytes:
+    return value if isinstance(value, bytes) else value.encode("utf-8")
+
+
+@dataclass
+class FakeHub:
+    repos: dict[tuple[str, str], FakeRepo] = field(default_factory=dict)
+    rate_limited: bool = False
+    requests: list[str] = field(default_factory=list)
+    url: str = ""
+
+    def add(self, repo_id: str, files: dict[str, bytes | str], **kwargs: object) -> FakeRepo:
+        repo = FakeRepo(files, **kwargs)  # type: ignore[arg-type]
+        self.repos[(repo.kind, repo_id)] = repo
+        return repo
+
+    def env(self, cache: str, **extra: str) -> dict[str, str]:
+        """Environment for a CLI subprocess talking to this server and nothing else."""
+        env = {
+            "HF_ENDPOINT": self.url,
+            "HF_HUB_OFFLINE": "0",
+            "HF_HUB_CACHE": cache,
+            "HF_HOME": cache,
+            "HF_TOKEN": "",
+            "HF_HUB_DISABLE_TELEMETRY": "1",
+            "HF_HUB_ETAG_TIMEOUT": "5",
+            "HF_HUB_DOWNLOAD_TIMEOUT": "5",
+            "NO_PROXY": "127.0.0.1,localhost",
+            "no_proxy": "127.0.0.1,localhost",
+        }
+        env.update(extra)
+        return env
+
+
+def _handler(hub: FakeHub) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+        def _send(self, status: int, body: bytes, headers: dict[str, str]) -> None:
+            self.send_response(status)
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(body)
+
+        def _error(self, status: int, code: str | None, message: str) -> None:
+            headers = {"Content-Type": "application/json", "X-Error-Message": message}
+            if code:
+                headers["X-Error-Code"] = code
+            self._send(status, json.dumps({"error": message}).encode(), headers)
+
+        def _allowed(self, repo: FakeRepo) -> bool:
+            if repo.private_token is None:
+                return True
+            return self.headers.get("Authorization") == f"Bearer {repo.private_token}"
+
+        def do_HEAD(self) -> None:
+            self.do_GET()
+
+        def do_GET(self) -> None:
+            path = unquote(urlsplit(self.path).path)
+            hub.requests.append(path)
+            if hub.rate_limited:
+                self._error(429, None, "You have been rate-limited")
+                return
+            if match := _INFO.match(path):
+                kind = "dataset" if match[1] == "datasets" else "model"
+                self._info(kind, match[2], match[3])
+                return
+            if match := _RESOLVE.match(path):
+                kind = "dataset" if match[1] else "model"
+                self._file(kind, match[2], match[3], match[4])
+                return
+            self._error(404, None, "Not Found")
+
+        def _repo(self, kind: str, repo_id: str) -> FakeRepo | None:
+            repo = hub.repos.get((kind, repo_id))
+            if repo is None or not self._allowed(repo):
+                # The Hub answers 401 for private repos without a token, like a missing one.
+                status = 401 if repo is not None else 404
+                self._error(status, "RepoNotFound", "Repository not found")
+                return None
+            return repo
+
+        def _revision_ok(self, repo: FakeRepo, revision: str | None) -> bool:
+            if revision is None or revision in repo.revisions or revision == repo.sha:
+                return True
+            self._error(404, "RevisionNotFound", "Invalid rev id")
+            return False
+
+        def _info(self, kind: str, repo_id: str, revision: str | None) -> None:
+            repo = self._repo(kind, repo_id)
+            if repo is None or not self._revision_ok(repo, revision):
+                return
+            body = {
+                "id": repo_id,
+                "sha": repo.sha,
+                "private": repo.private_token is not None,
+                "gated": "manual" if repo.gated else False,
+                "siblings": [
+                    {"rfilename": name, "size": len(_bytes(data))}
+                    for name, data in sorted(repo.files.items())
+                ],
+            }
+            self._send(200, json.dumps(body).encode(), {"Content-Type": "application/json"})
+
+        def _file(self, kind: str, repo_id: str, revision: str, name: str) -> None:
+            repo = self._repo(kind, repo_id)
+            if repo is None or not self._revision_ok(repo, revision):
+                return
+            if repo.gated:
+                self._error(403, "GatedRepo", "Access to this repository is restricted")
+                return
+            if name not in repo.files:
+                self._error(404, "EntryNotFound", "Entry not found")
+                return
+            data = _bytes(repo.files[name])
+            self._send(
+                200,
+                data,
+                {
+                    "Content-Type": "text/plain; charset=utf-8",
+                    "X-Repo-Commit": repo.sha,
+                    "ETag": '"' + hashlib.sha1(data).hexdigest() + '"',
+                },
+            )
+
+    return Handler
+
+
+@contextmanager
+def fake_hub() -> Iterator[FakeHub]:
+    hub = FakeHub()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(hub))
+    server.daemon_threads = True
+    hub.url = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield hub
+    finally:
+        server.shutdown()
+        server.server_close()
