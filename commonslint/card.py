@@ -9,6 +9,7 @@ and value keeps its position, then constructed the way `yaml.safe_load` would.
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from array import array
 from collections.abc import Sequence
@@ -22,7 +23,28 @@ REGEX_YAML_BLOCK = re.compile(
     r"^(\s*---(?:\r\n|\r|\n))([\S\s]*?)((?:\r\n|\r|\n)---[ \t]*(\r\n|\n|$))"
 )
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _resolve_uncached(kind: Any, value: Any, implicit: Any) -> Any:
+    return _BaseLoader.resolve(_RESOLVER, kind, value, implicit)
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
+    """The C safe loader, remembering which tag each scalar resolves to.
+
+    PyYAML resolves every scalar's implicit tag in Python, with regexes, even under the C
+    parser; front matter repeats the same keys and values (`license`, `en`, `apache-2.0`) card
+    after card. The safe loader has no path resolvers, so the tag depends only on the kind,
+    the value and its implicit flags: `resolve` is a bounded cache (functools' C wrapper, so a
+    hit costs no Python call) in front of PyYAML's own, and changes nothing but the time.
+    """
+
+    resolve = staticmethod(functools.lru_cache(maxsize=2048)(_resolve_uncached))
+
+
+_RESOLVER = _BaseLoader("")
+assert not _BaseLoader.yaml_path_resolvers, "a path resolver would make tags depend on position"
 
 
 @dataclass(frozen=True)
@@ -185,12 +207,66 @@ def _reader_offset(source: str, exc: yaml.YAMLError) -> int:
     return min(max(position, 0), len(source))
 
 
+_TAG = "tag:yaml.org,2002:"
+_STR, _SEQ, _MAP = _TAG + "str", _TAG + "seq", _TAG + "map"
+_MERGE_OR_VALUE = frozenset({_TAG + "merge", _TAG + "value"})
+
+
+class _NotPlain(Exception):
+    """The document needs PyYAML's own constructor (merge keys, recursion, complex keys)."""
+
+
 def _construct(node: yaml.Node) -> Any:
+    """What `yaml.safe_load` gives for the composed node.
+
+    PyYAML's constructor is pure Python and was a tenth of the time of linting a card; front
+    matter is almost always plain strings, lists and mappings, which are built here directly.
+    Every other scalar (numbers, booleans, dates, null) is handed to PyYAML's constructor, and
+    a document with anything unusual (merge keys, a recursive alias, a key that is a list or
+    mapping, tagged collections) is built entirely by PyYAML, so the result is always its.
+    """
+    loader = _Loader("")
+    try:
+        try:
+            return _construct_plain(node, loader, {}, set())
+        except _NotPlain:
+            pass
+    finally:
+        loader.dispose()
     loader = _Loader("")
     try:
         return loader.construct_document(node)
     finally:
         loader.dispose()
+
+
+def _construct_plain(node: Any, loader: Any, done: dict[int, Any], active: set[int]) -> Any:
+    tag = node.tag
+    kind = type(node)
+    if kind is yaml.ScalarNode:
+        return node.value if tag == _STR else loader.construct_object(node, deep=True)
+    ident = id(node)
+    if ident in done:  # an alias: the same object, as PyYAML gives
+        return done[ident]
+    if ident in active:
+        raise _NotPlain
+    result: Any
+    if tag == _SEQ and kind is yaml.SequenceNode:
+        active.add(ident)
+        result = [_construct_plain(child, loader, done, active) for child in node.value]
+    elif tag == _MAP and kind is yaml.MappingNode:
+        active.add(ident)
+        result = {}
+        for key_node, value_node in node.value:
+            if type(key_node) is not yaml.ScalarNode or key_node.tag in _MERGE_OR_VALUE:
+                raise _NotPlain
+            key = _construct_plain(key_node, loader, done, active)
+            result[key] = _construct_plain(value_node, loader, done, active)
+    else:
+        raise _NotPlain
+    active.discard(ident)
+    done[ident] = result
+    return result
 
 
 def _yaml_message(exc: yaml.MarkedYAMLError) -> str:
@@ -242,11 +318,11 @@ STOCK_SENTENCES = (
 _ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-_BLOCK_STARTS = frozenset(" #`~=-")  # the first characters _ATX, _SETEXT and _FENCE accept
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
 _LABEL = re.compile(r"\*\*[^*\n]{1,80}?:?\*\*:?|__[^_\n]{1,80}?__")
-# Anything but markup and punctuation: text a person wrote.
-_SIGNAL = re.compile(r"[^\s\-*+_>|:#.,;()\[\]`~=]")
+# A character that is not Markdown noise (space, list and rule marks, punctuation, brackets).
+_SUBSTANCE = re.compile(r"[^\s\-*+_>|:#.,;()\[\]`~=]")
+_MARK_CHARS = frozenset("#`~=-")
 _OPTIONAL = re.compile(r"\[optional\]", re.I)
 _TITLE_MARKUP = re.compile(r"[*_`#\[\]()]|<[^>]+>")
 
@@ -276,18 +352,21 @@ def normalise_title(title: str) -> str:
 
 def _own_status(text: str) -> tuple[str, int]:
     """Is the text under a heading written by a person, only template placeholders, or empty?"""
-    # Each step is skipped when it cannot apply: this runs for every section of every card.
+    # Each substitution runs only when its pattern can match (a comment needs `<!--`, a label
+    # `**` or `__`): the same answer, without four passes over every section.
     if "<!--" in text:
         text = _COMMENT.sub(" ", text)
     count = len(PLACEHOLDER_PATTERNS.findall(text))
-    if "Users" in text:
-        for stock in STOCK_SENTENCES:
+    stocked = False
+    for stock in STOCK_SENTENCES:
+        if stock in text:
             text = text.replace(stock, " ")
-    if count:
+            stocked = True
+    if count or stocked:
         text = PLACEHOLDER_PATTERNS.sub(" ", text)
     if "**" in text or "__" in text:
         text = _LABEL.sub(" ", text)
-    if _SIGNAL.search(text):
+    if _SUBSTANCE.search(text):  # anything but noise left: a person wrote something
         return "filled", count
     return ("placeholder" if count else "empty"), count
 
@@ -303,7 +382,7 @@ def parse_sections(text: str, first_line: int) -> list[Section]:
     Headings inside fenced code blocks and HTML comments are not headings. Text before the
     first heading is not a section. Only the first MAX_SECTIONS headings make sections.
     """
-    lines = _LINE_BREAK.split(text)
+    lines = _LINE_BREAK.split(text) if "\r" in text else text.split("\n")
     flat: list[tuple[Section, int]] = []  # (section, index of first content line)
     fence: str | None = None
     in_comment = False
@@ -316,16 +395,18 @@ def parse_sections(text: str, first_line: int) -> list[Section]:
             if "-->" in line:
                 in_comment = False
             continue
-        # Fences and headings start with one of a few characters; most lines are prose.
-        block = line[:1] in _BLOCK_STARTS
-        fence_match = _FENCE.match(line) if block else None
-        if fence_match:
-            fence = fence_match.group(1)[:3]
-            continue
+        # Fences, headings and setext underlines all begin (after at most three spaces) with one
+        # of these characters; most lines do not, and skip three regex matches.
+        marked = line.lstrip(" ")[:1] in _MARK_CHARS
+        if marked:
+            fence_match = _FENCE.match(line)
+            if fence_match:
+                fence = fence_match.group(1)[:3]
+                continue
         if "<!--" in line and "-->" not in line.split("<!--", 1)[1]:
             in_comment = True
             continue
-        if not block:
+        if not marked:
             continue
         if len(flat) >= MAX_SECTIONS:
             break  # the rest is text of the last section

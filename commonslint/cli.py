@@ -15,7 +15,7 @@ from pathlib import Path
 
 from commonslint import __version__
 
-SUBCOMMANDS = ("check", "rules", "rule", "init", "lineage")
+SUBCOMMANDS = ("check", "rules", "rule", "init", "lineage", "audit")
 
 
 class UsageError(Exception):
@@ -301,6 +301,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from commonslint.lineage.command import run as run_lineage
 
             return run_lineage(rest)
+        if command == "audit":
+            from commonslint.audit.run import run_audit
+
+            return run_audit(rest)
         return run_check(rest)
     except (TargetError, ConfigError, PackError, RuleError, UsageError) as exc:
         print(f"commonslint: error: {exc}", file=sys.stderr)

@@ -7,7 +7,6 @@ The Hub reads `emissions` in grams of CO2-equivalent, either as a bare number or
 
 from __future__ import annotations
 
-import bisect
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,14 +24,21 @@ _TEXT_UNIT = re.compile(
     r"|\b\d[\d.,]*\s*(kg|kilograms?|tonnes?|tons?)\s*(of\s*)?(co2|co₂|carbon)",
     re.IGNORECASE,
 )
-# Every alternative of _TEXT_UNIT names one of these words; a body without any cannot match, and
-# most cards never mention emissions, so one search of the body spares a search of every line.
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
-# The classes spell out what IGNORECASE matches for each letter (including U+0130, U+0131 and
-# U+017F): a case-sensitive pattern scans a long body several times faster.
-_TEXT_UNIT_WORDS = re.compile(
-    r"[cC][oO][2₂]|[cC][aA][rR][bB][oO][nN]|[eE][mM][iIİı][sSſ][sSſ][iIİı][oO][nN]"
-)
+# Every match of `_TEXT_UNIT` holds one of these words on its line, so a body without any of
+# them has no unit to find; most cards have none, and this spares a search per line.
+_TEXT_UNIT_WORDS = ("co2", "co₂", "carbon", "emission")
+# The regex's case-insensitive matching also equates ı and İ with i, and ſ with s; lower() alone
+# would miss those spellings, so they are folded first.
+_FOLD = str.maketrans({"ı": "i", "İ": "i", "ſ": "s"})
+
+
+def _mentions_emissions(text: str) -> bool:
+    """False only when no line can match `_TEXT_UNIT` (True may still find nothing)."""
+    if not text.isascii() and ("ı" in text or "İ" in text or "ſ" in text):
+        text = text.translate(_FOLD)  # slow, and needed only for these rare letters
+    lowered = text.lower()
+    return any(word in lowered for word in _TEXT_UNIT_WORDS)
 
 
 @dataclass
@@ -97,24 +103,15 @@ def read_emissions(data: dict[str, Any], body: str, body_first_line: int) -> Emi
             unit = _KG_UNIT.search(found.value)
             if unit:
                 found.unit_in_value = unit.group(1)
-    words = _TEXT_UNIT_WORDS.search(body)
-    if words is None:
+    if not _mentions_emissions(body):
         return found
-    # Only lines holding one of the words can match; find them by offset rather than trying
-    # the unit pattern on every line of a long card. Lines break as the card's line index
-    # counts them (CRLF, CR, LF), not as str.splitlines does (which also breaks at \v, \f,
-    # \x1c-\x1e, \x85, U+2028 and U+2029 and so would number lines past the file's end).
-    starts = [0, *(match.end() for match in _LINE_BREAK.finditer(body))]
-    number = bisect.bisect_right(starts, words.start()) - 1
-    while True:
-        end = starts[number + 1] if number + 1 < len(starts) else len(body)
-        line = body[starts[number] : end].rstrip("\r\n")
-        if _TEXT_UNIT.search(line):
-            found.unit_in_text_line = body_first_line + number
+    # Lines break as the card's line index counts them (CRLF, CR, LF), not as str.splitlines
+    # does (which also breaks at \v, \f, \x1c-\x1e, \x85, U+2028 and U+2029 and so would
+    # number lines past the file's end).
+    for number, line in enumerate(_LINE_BREAK.split(body), start=body_first_line):
+        match = _TEXT_UNIT.search(line)
+        if match:
+            found.unit_in_text_line = number
             found.unit_in_text = line.strip()[:120]
             break
-        words = _TEXT_UNIT_WORDS.search(body, end)
-        if words is None:
-            break
-        number = bisect.bisect_right(starts, words.start(), number + 1) - 1
     return found

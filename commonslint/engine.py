@@ -30,10 +30,31 @@ class RuleError(Exception):
     """A rule that fails while it is evaluated (a broken user pack); exit 2."""
 
 
+# Attribute names a plain dict has of its own (`items`, `keys`, `get`...): for these Jinja2's
+# attribute-first lookup gives the method, so the fast path below must not answer them.
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+
+
+class FactsEnvironment(SandboxedEnvironment):
+    """The sandbox, with a fast path for what facts are made of: `facts.card.meta` on plain dicts.
+
+    Jinja2 tries `getattr` first and falls back to the item, so every `a.b` on a dict raised and
+    caught an AttributeError; for a name that is not a dict attribute the answer is the item (or
+    undefined) either way, so looking the item up first gives the same result without the
+    exception. Anything else goes through the sandbox unchanged.
+    """
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except (KeyError, TypeError):
+                pass
+        return super().getattr(obj, attribute)
+
+
 def _environment() -> SandboxedEnvironment:
-    env = SandboxedEnvironment(
-        undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False
-    )
+    env = FactsEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
     env.filters["plural"] = lambda n, word, plural=None: word if n == 1 else (plural or word + "s")
     env.filters["codes"] = lambda items: ", ".join(f"`{i}`" for i in items)
     return env
@@ -49,8 +70,6 @@ class Compiler:
         )
         self.codes: dict[str, Any] = cache.read(self.path) or {}
         self.dirty = False
-        # A plain dict, not Jinja2's ChainMap: every evaluation's context starts from it.
-        self.globals: dict[str, Any] = dict(env.make_globals(None))
 
     def _code(self, kind: str, source: str) -> Any:
         key = f"{kind}\0{source}"
@@ -74,10 +93,12 @@ class Compiler:
         return code
 
     def expression(self, source: str) -> Expression:
-        return Expression(Template.from_code(self.env, self._code("expr", source), self.globals))
+        code = self._code("expr", source)
+        return Expression(Template.from_code(self.env, code, self.env.make_globals(None)))
 
-    def template(self, source: str) -> Message:
-        return Message(Template.from_code(self.env, self._code("tmpl", source), self.globals))
+    def template(self, source: str) -> Expression:
+        code = self._code("tmpl", source)
+        return Expression(Template.from_code(self.env, code, self.env.make_globals(None)))
 
     def save(self) -> None:
         if self.dirty:
@@ -86,38 +107,39 @@ class Compiler:
 
 
 class Expression:
-    """A compiled expression, evaluated in a context prepared once per repository.
+    """A compiled expression or template, run against a ready-made variables dict.
 
-    Jinja2's own `TemplateExpression(**facts)` copies the globals and every fact into a new dict
-    and builds a new context on each call; with some 30 rules a card that was most of the
-    linting time. The engine builds one namespace and one context per repository (and per
-    `for_each` item) and every evaluation reuses it: the compiled code only reads the namespace
-    and writes to the context's own `vars`, which are cleared before each evaluation.
+    Jinja2's own `TemplateExpression(**facts)` and `Template.render(**facts)` merge the globals
+    and the facts into a fresh dict on every call, which was most of the engine's time in an
+    audit of many cards; here the caller builds that dict once per repository (`variables`)
+    and every rule reuses it. A rule's expression only ever writes to its own context's `vars`.
     """
 
-    __slots__ = ("_render",)
+    __slots__ = ("_blocks", "_env", "_root")
 
     def __init__(self, template: Template) -> None:
-        self._render = template.root_render_func
+        self._env = template.environment
+        self._root = template.root_render_func
+        self._blocks = template.blocks
 
-    def __call__(self, context: Context) -> Any:
-        context.vars.clear()
-        for _ in self._render(context):
+    def __call__(self, variables: dict[str, Any]) -> Any:
+        context = Context(self._env, variables, None, self._blocks)
+        for _ in self._root(context):
             pass
         return context.vars["result"]
 
-
-class Message:
-    """A compiled message template, rendered in a prepared context (see `Expression`)."""
-
-    __slots__ = ("_render",)
-
-    def __init__(self, template: Template) -> None:
-        self._render = template.root_render_func
-
-    def render(self, context: Context) -> str:
+    def within(self, context: Context) -> Any:
+        """Evaluate an expression in a context shared with other expressions over the same
+        variables (an expression only sets `result`, so clearing `vars` is a fresh start)."""
         context.vars.clear()
-        return "".join(self._render(context))
+        context.exported_vars.clear()
+        for _ in self._root(context):
+            pass
+        return context.vars["result"]
+
+    def render(self, variables: dict[str, Any]) -> str:
+        context = Context(self._env, variables, None, self._blocks)
+        return self._env.concat(self._root(context))  # type: ignore[attr-defined,no-any-return]
 
 
 class CompiledRule:
@@ -127,7 +149,7 @@ class CompiledRule:
         self.when = self._compile("when", rule.when)
         self.for_each = self._compile("for_each", rule.for_each) if rule.for_each else None
         self._at: Expression | None = None
-        self._message: Message | None = None
+        self._message: Expression | None = None
         self._fix: Expression | None = None
         self._severity: Expression | None = None
 
@@ -150,7 +172,7 @@ class CompiledRule:
         return self._at
 
     @property
-    def message(self) -> Message:
+    def message(self) -> Expression:
         if self._message is None:
             self._message = self._compile("message", self.rule.message, template=True)
         return self._message
@@ -177,59 +199,58 @@ class Engine:
         )
         self.compiler = Compiler(_environment(), material)
         self.rules = [CompiledRule(rule, self.compiler) for rule in rules]
+        self.globals = dict(self.compiler.env.globals)
 
     def save_cache(self) -> None:
         self.compiler.save()
 
     def run(self, facts: dict[str, Any], stage: str = "facts") -> list[Finding]:
         kind = facts.get("card", {}).get("kind", "model")
-        context = self.context(facts)
         findings: list[Finding] = []
+        variables = {**self.globals, **facts}  # what Jinja2 would merge per call, merged once
+        shared = Context(self.compiler.env, variables, None, {})
         for compiled in self.rules:
             rule = compiled.rule
             if rule.stage != stage or kind not in rule.kinds:
                 continue
-            findings.extend(self._evaluate(compiled, context, facts))
+            findings.extend(self._evaluate(compiled, variables, shared))
         self.compiler.save()
         return findings
 
-    def context(self, facts: dict[str, Any], **more: Any) -> Context:
-        """What rule expressions see: Jinja2's globals, then the facts (built once a run)."""
-        globals_ = self.compiler.globals
-        env = self.compiler.env
-        return env.context_class(env, {**globals_, **facts, **more}, None, {}, globals=globals_)
-
     def _evaluate(
-        self, compiled: CompiledRule, context: Context, facts: dict[str, Any]
+        self, compiled: CompiledRule, facts: dict[str, Any], shared: Context
     ) -> list[Finding]:
         rule = compiled.rule
         step = "for_each"
         try:
             items: Iterable[Any] = [None]
             if compiled.for_each is not None:
-                items = compiled.for_each(context) or []
+                items = compiled.for_each.within(shared) or []
                 if isinstance(items, (str, bytes, dict)) or not hasattr(items, "__iter__"):
                     raise RuleError(f"`for_each` gave {type(items).__name__}, not a list")
             found = []
             for item in items:
-                item_context = (
-                    self.context(facts, item=item) if compiled.for_each is not None else context
-                )
                 step = "when"
-                if not compiled.when(item_context):
-                    continue
+                if compiled.for_each is None:
+                    context = facts
+                    if not compiled.when.within(shared):
+                        continue
+                else:
+                    context = dict(facts, item=item)
+                    if not compiled.when(context):
+                        continue
                 step = "at"
-                location = _location(compiled.at(item_context), facts)
+                location = _location(compiled.at(context), facts)
                 step = "message"
-                message = " ".join(compiled.message.render(item_context).split())
+                message = " ".join(compiled.message.render(context).split())
                 severity = rule.severity
                 if compiled.severity_from is not None:
                     step = "severity_from"
-                    severity = Severity.parse(str(compiled.severity_from(item_context)))
+                    severity = Severity.parse(str(compiled.severity_from(context)))
                 fix = None
                 if compiled.fix is not None:
                     step = "fix"
-                    fix = _fix(compiled.fix(item_context), location, rule)
+                    fix = _fix(compiled.fix(context), location, rule)
                 found.append(Finding(rule.code, rule.name, severity, message, location, fix))
             return found
         except RuleError as exc:
