@@ -10,6 +10,10 @@ from pathlib import Path
 
 
 def write_atomic(path: Path, data: bytes) -> None:
+    if path.is_symlink():
+        # Write through the link, as an editor does: renaming over it would replace the link
+        # itself with a regular file.
+        path = Path(os.path.realpath(path))
     folder = path.parent if str(path.parent) else Path(".")
     mode = None
     with contextlib.suppress(FileNotFoundError):
@@ -20,8 +24,12 @@ def write_atomic(path: Path, data: bytes) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        if mode is not None:
-            os.chmod(tmp, mode)
+        if mode is None:
+            # mkstemp makes the file private (0600); a new file gets what `open` would give it.
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
