@@ -25,9 +25,9 @@ answer costs recall only; a wrong sure answer costs precision.
 from __future__ import annotations
 
 import email
-import glob
 import hashlib
 import re
+import site
 import subprocess
 import sys
 import time
@@ -214,8 +214,9 @@ def _accepted(meta: email.message.Message) -> set[str] | None:
 
 
 def dist_info_cases() -> list[Case]:
-    roots = {str(Path(p).parent) for p in sys.path if p.endswith("-packages")}
-    roots |= set(glob.glob("/root/.pyenv/versions/*/lib/python*/site-packages"))
+    # This interpreter's package folders, and Debian's, wherever they are on this machine.
+    roots = {p for p in sys.path if p.endswith("-packages")}
+    roots |= set(site.getsitepackages())
     roots |= {"/usr/lib/python3/dist-packages"}
     seen: set[str] = set()
     cases = []
