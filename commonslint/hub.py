@@ -152,6 +152,8 @@ class Listing:
 
 # A whole answer may take this many times the configured timeout. httpx's timeouts bound each
 # read, not the answer: a server sending a byte now and then would otherwise hold a run forever.
+# (Checked as the body arrives; headers dribbled a byte at a time are bounded only by the
+# per-read timeout and h11's header size limit.)
 DEADLINE_FACTOR = 3
 # The listing is JSON naming every file; the largest repositories' listings are a few megabytes.
 LISTING_MAX_BYTES = 64 * 1024 * 1024
