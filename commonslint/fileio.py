@@ -1,5 +1,10 @@
 """Atomic writes: a temporary file in the same folder, flushed, then renamed over the target,
-so a reader (or a crash) sees the old file or the new one, never half of one."""
+so a reader (or a crash) sees the old file or the new one, never half of one.
+
+A kill (SIGKILL) between creating the temporary file and the rename cannot run the
+clean-up, and leaves the temporary file behind: hidden, named `.{name}.XXXXXXXX.tmp` beside the
+file it was for, and holding at most the new content. `tests/test_fix_killed.py` kills `--fix`
+before every step and checks this."""
 
 from __future__ import annotations
 
@@ -15,20 +20,20 @@ def write_atomic(path: Path, data: bytes) -> None:
         # itself with a regular file.
         path = Path(os.path.realpath(path))
     folder = path.parent if str(path.parent) else Path(".")
-    mode = None
-    with contextlib.suppress(FileNotFoundError):
+    try:
         mode = os.stat(path).st_mode & 0o7777
+    except FileNotFoundError:
+        # A new file gets the permissions open() would give it, set on the temporary file before
+        # the rename (mkstemp makes it 0600): a kill can then never leave it with other ones.
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        if mode is None:
-            # mkstemp makes the file private (0600); a new file gets what `open` would give it.
-            umask = os.umask(0)
-            os.umask(umask)
-            mode = 0o666 & ~umask
         os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:

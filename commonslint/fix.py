@@ -211,10 +211,7 @@ def _write_one(root: Path, change: FileChange) -> None:
         if os.path.lexists(full):
             raise FixError("the file appeared while commonslint was running")
         full.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(full, data)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(full, 0o666 & ~umask)  # as if created with open(); mkstemp makes it 0600
+        write_atomic(full, data)  # with the permissions open() would give a new file
         return
     info = os.stat(full)
     if not stat.S_ISREG(info.st_mode):

@@ -10,8 +10,11 @@ command line prints before exiting 2.
 
 from __future__ import annotations
 
+import json
 import re
+import time
 from dataclasses import dataclass
+from typing import Any
 
 from commonslint.sources import (
     DEFAULT_MAX_BYTES,
@@ -89,9 +92,30 @@ def describe(exc: BaseException, what: str) -> HubError:
         if status is not None and status >= 500:
             return HubError(f"{what}: the Hub answered HTTP {status}; try again later", True)
         return HubError(f"{what}: the Hub answered HTTP {status}")
-    if _is_network_error(exc):
-        from huggingface_hub import constants
+    from huggingface_hub import constants
 
+    for httpx in _httpx_modules():
+        if isinstance(exc, httpx.TimeoutException):
+            return HubError(
+                f"{what}: the Hub at {constants.ENDPOINT} did not answer in time "
+                f"({type(exc).__name__}); try again later, or allow more seconds with "
+                "HF_HUB_ETAG_TIMEOUT (listing) and HF_HUB_DOWNLOAD_TIMEOUT (files)",
+                network=True,
+            )
+        if isinstance(exc, httpx.TooManyRedirects):
+            return HubError(
+                f"{what}: the Hub at {constants.ENDPOINT} redirected too many times (a redirect "
+                "loop?); check HF_ENDPOINT and any proxy in between",
+                network=True,
+            )
+        if isinstance(exc, httpx.RemoteProtocolError):
+            # A body cut short of its Content-Length, or a connection closed with no answer.
+            return HubError(
+                f"{what}: the connection to the Hub at {constants.ENDPOINT} broke off before "
+                f"the answer was complete ({exc or 'no answer'}); try again later",
+                network=True,
+            )
+    if _is_network_error(exc):
         return HubError(
             f"{what}: cannot reach the Hub at {constants.ENDPOINT} ({type(exc).__name__}: "
             f"{exc or 'no answer'})",
@@ -100,17 +124,24 @@ def describe(exc: BaseException, what: str) -> HubError:
     return HubError(f"{what}: unexpected answer from the Hub ({type(exc).__name__}: {exc})")
 
 
+def _httpx_modules() -> list[Any]:
+    """The httpx flavours huggingface_hub may be using (2.x: httpx2; earlier: httpx)."""
+    found = []
+    for module in ("httpx2", "httpx"):
+        try:
+            found.append(__import__(module))
+        except ImportError:
+            continue
+    return found
+
+
 def _is_network_error(exc: BaseException) -> bool:
     if isinstance(exc, (ConnectionError, TimeoutError)):
         return True
-    for module in ("httpx2", "httpx"):
-        try:
-            httpx = __import__(module)
-        except ImportError:
-            continue
-        if isinstance(exc, (httpx.TransportError, httpx.TimeoutException)):
-            return True
-    return False
+    return any(
+        isinstance(exc, (httpx.TransportError, httpx.TimeoutException))
+        for httpx in _httpx_modules()
+    )
 
 
 @dataclass(frozen=True)
@@ -119,50 +150,123 @@ class Listing:
     sizes: dict[str, int | None]
 
 
+# A whole answer may take this many times the configured timeout. httpx's timeouts bound each
+# read, not the answer: a server sending a byte now and then would otherwise hold a run forever.
+# (Checked as the body arrives; headers dribbled a byte at a time are bounded only by the
+# per-read timeout and h11's header size limit.)
+DEADLINE_FACTOR = 3
+# The listing is JSON naming every file; the largest repositories' listings are a few megabytes.
+LISTING_MAX_BYTES = 64 * 1024 * 1024
+# Enough of an error answer for huggingface_hub to read its message.
+_ERROR_BODY_BYTES = 64 * 1024
+
+
 class HubClient:
-    """The few calls commonslint makes, with huggingface_hub's timeouts and token."""
+    """The few calls commonslint makes, with huggingface_hub's endpoint, timeouts and token.
+
+    Every answer is streamed and read only up to a byte cap, within a deadline: a Hub (or a proxy)
+    that answers slowly, trickles, sends too much, cuts an answer short, closes the connection or
+    redirects in a loop costs a bounded time and memory and ends in a `HubError`.
+    Timeouts: HF_HUB_ETAG_TIMEOUT (listing) and HF_HUB_DOWNLOAD_TIMEOUT (files), in seconds, as
+    huggingface_hub reads them; each bounds a wait for bytes, and `DEADLINE_FACTOR` times it the
+    whole answer.
+    """
 
     def __init__(self) -> None:
-        from huggingface_hub import HfApi, constants
+        from huggingface_hub import constants
 
-        self._api = HfApi()
         self._info_timeout = float(constants.HF_HUB_ETAG_TIMEOUT)
         self._download_timeout = float(constants.HF_HUB_DOWNLOAD_TIMEOUT)
 
     def listing(self, kind: str, repo_id: str, revision: str | None, what: str) -> Listing:
+        from urllib.parse import quote
+
+        from huggingface_hub import constants
+
+        # The request HfApi.repo_info(files_metadata=True) makes, read here so that it is capped
+        # and has a deadline; only the commit and the files' names and sizes are used.
+        url = f"{constants.ENDPOINT}/api/{kind}s/{repo_id}"
+        if revision is not None:
+            url += f"/revision/{quote(revision, safe='')}"
+        body = self._get(url, {"blobs": "true"}, self._info_timeout, LISTING_MAX_BYTES, what)
+        if len(body) > LISTING_MAX_BYTES:
+            raise HubError(f"{what}: the Hub's listing is over {LISTING_MAX_BYTES} bytes")
         try:
-            info = self._api.repo_info(
-                repo_id,
-                repo_type=kind,
-                revision=revision,
-                files_metadata=True,
-                timeout=self._info_timeout,
-            )
-        except Exception as exc:  # every failure becomes a sentence, never a traceback
-            raise describe(exc, what) from None
-        siblings = getattr(info, "siblings", None) or []
-        return Listing(
-            sha=getattr(info, "sha", None),
-            sizes={s.rfilename: getattr(s, "size", None) for s in siblings},
-        )
+            info = json.loads(body)
+            siblings = info.get("siblings") or []
+            sizes = {s["rfilename"]: s.get("size") for s in siblings}
+            sha = info.get("sha")
+        except (ValueError, AttributeError, TypeError, KeyError):
+            raise HubError(f"{what}: the Hub's listing is not the JSON expected") from None
+        if not all(
+            isinstance(n, str) and (v is None or isinstance(v, int)) for n, v in sizes.items()
+        ):
+            raise HubError(f"{what}: the Hub's listing is not the JSON expected")
+        return Listing(sha=sha if isinstance(sha, str) else None, sizes=sizes)
 
     def download(
-        self, kind: str, repo_id: str, revision: str | None, path: str, what: str
+        self,
+        kind: str,
+        repo_id: str,
+        revision: str | None,
+        path: str,
+        what: str,
+        max_bytes: int = DEFAULT_MAX_BYTES,
     ) -> bytes:
+        """The file's bytes; more than `max_bytes` of them means it is larger (the rest unread)."""
         from huggingface_hub import hf_hub_url
+
+        # A plain GET rather than hf_hub_download: the files are tiny, and linting someone else's
+        # repository should not fill the user's cache.
+        url = hf_hub_url(repo_id, path, repo_type=kind, revision=revision)
+        return self._get(url, None, self._download_timeout, max_bytes, what)
+
+    def _get(
+        self, url: str, params: dict[str, str] | None, timeout: float, cap: int, what: str
+    ) -> bytes:
+        """GET `url` through huggingface_hub's session: at most `cap` + 1 bytes of the body."""
         from huggingface_hub.utils import build_hf_headers, get_session, hf_raise_for_status
 
-        # A plain GET through huggingface_hub's session rather than hf_hub_download: the files are
-        # tiny, and linting someone else's repository should not fill the user's cache.
-        url = hf_hub_url(repo_id, path, repo_type=kind, revision=revision)
+        deadline = time.monotonic() + timeout * DEADLINE_FACTOR
+        chunks: list[bytes] = []
+        size = 0
         try:
-            response = get_session().get(
-                url, headers=build_hf_headers(), timeout=self._download_timeout
-            )
-            hf_raise_for_status(response)
-        except Exception as exc:
+            with get_session().stream(
+                "GET", url, params=params, headers=build_hf_headers(), timeout=timeout
+            ) as response:
+                limit = cap + 1 if response.status_code < 400 else _ERROR_BODY_BYTES
+                for chunk in response.iter_bytes():
+                    chunks.append(chunk)
+                    size += len(chunk)
+                    if size >= limit:
+                        break  # enough to know it is too large; the rest is never read
+                    if time.monotonic() > deadline:
+                        raise HubError(
+                            f"{what}: the Hub took more than {timeout * DEADLINE_FACTOR:g} s to "
+                            "send its answer; try again later, or allow more time with "
+                            "HF_HUB_ETAG_TIMEOUT (listing) and HF_HUB_DOWNLOAD_TIMEOUT (files)",
+                            network=True,
+                        )
+            body = b"".join(chunks)[:limit]
+            if response.status_code >= 400:
+                # huggingface_hub maps an error answer to its exception types from the headers
+                # and body; give it a copy holding the (capped) body already read.
+                headers = {
+                    k: v
+                    for k, v in response.headers.items()
+                    if k.lower() not in ("content-length", "content-encoding", "transfer-encoding")
+                }
+                hf_raise_for_status(
+                    type(response)(
+                        response.status_code,
+                        headers=headers,
+                        content=body,
+                        request=response.request,
+                    )
+                )
+        except Exception as exc:  # every failure becomes a sentence, never a traceback
             raise describe(exc, what) from None
-        return response.content
+        return body
 
 
 class HubRepo(Repo):
@@ -199,7 +303,7 @@ class HubRepo(Repo):
         if size is not None and size > self.max_bytes:
             return ReadResult(error=f"is too large ({size} bytes; the cap is {self.max_bytes})")
         data = self.client.download(
-            self.kind or "model", self.repo_id, self.commit, path, self.show(path)
+            self.kind or "model", self.repo_id, self.commit, path, self.show(path), self.max_bytes
         )
         if len(data) > self.max_bytes:
             return ReadResult(error=f"is too large (over {self.max_bytes} bytes)")
@@ -217,7 +321,9 @@ def fetch_parent_card(client: HubClient, kind: str, repo_id: str) -> tuple[Listi
     if size is not None and size > DEFAULT_MAX_BYTES:
         return listing, None
     data = client.download(kind, repo_id, listing.sha, "README.md", f"{what}/README.md")
-    return listing, decode_text(data[:DEFAULT_MAX_BYTES]).text
+    if len(data) > DEFAULT_MAX_BYTES:  # larger than listed: its first part is not the card
+        return listing, None
+    return listing, decode_text(data).text
 
 
 def hub_url(kind: str, repo_id: str) -> str:

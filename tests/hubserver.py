@@ -5,6 +5,11 @@ source: `HfApi.repo_info` -> `GET /api/{models,datasets}/{id}[/revision/{rev}]`,
 -> `GET /[datasets/]{id}/resolve/{rev}/{path}`), with the headers and `X-Error-Code` values its
 `hf_raise_for_status` maps to exceptions: RepoNotFound, RevisionNotFound, GatedRepo,
 EntryNotFound, and a 429 for the rate limit.
+
+Faults, for the tests that check commonslint fails cleanly (`FakeHub.faults`: a regular expression
+searched in the request path -> one of `FAULTS`): an answer that comes too late, a body that
+trickles in, a body cut short of its Content-Length, a connection closed without an answer, an
+HTTP 500, a redirect to itself or back and forth, and a 50 MB body behind a small listed size.
 """
 
 from __future__ import annotations
@@ -21,6 +26,17 @@ from urllib.parse import unquote, urlsplit
 
 _INFO = re.compile(r"^/api/(models|datasets)/([^/]+/[^/]+)(?:/revision/([^/]+))?$")
 _RESOLVE = re.compile(r"^/(datasets/)?([^/]+/[^/]+)/resolve/([^/]+)/(.+)$")
+FAULTS = (
+    "slow",
+    "trickle",
+    "truncate",
+    "close",
+    "500",
+    "redirect-self",
+    "redirect-pingpong",
+    "huge",
+)
+HUGE_BYTES = 50 * 1024 * 1024
 
 
 @dataclass
@@ -49,6 +65,11 @@ class FakeHub:
     rate_limited: bool = False
     requests: list[str] = field(default_factory=list)
     url: str = ""
+    faults: dict[str, str] = field(default_factory=dict)  # path regex -> a name from FAULTS
+    delay: float = 4.0  # how late a "slow" answer comes
+    sent: dict[str, int] = field(default_factory=dict)  # path -> body bytes written to the socket
+    # Set when the server stops, so a handler waiting out a "slow" answer or trickling gives up.
+    stopping: threading.Event = field(default_factory=threading.Event)
 
     def add(self, repo_id: str, files: dict[str, bytes | str], **kwargs: object) -> FakeRepo:
         repo = FakeRepo(files, **kwargs)  # type: ignore[arg-type]
@@ -78,14 +99,71 @@ def _handler(hub: FakeHub) -> type[BaseHTTPRequestHandler]:
         def log_message(self, format: str, *args: object) -> None:
             pass
 
+        fault: str | None = None
+
         def _send(self, status: int, body: bytes, headers: dict[str, str]) -> None:
             self.send_response(status)
             for name, value in headers.items():
                 self.send_header(name, value)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
-            if self.command != "HEAD":
-                self.wfile.write(body)
+            if self.command == "HEAD":
+                return
+            if self.fault == "truncate" and status == 200:
+                # Half the promised bytes, then the connection closes.
+                self._write(body[: len(body) // 2])
+                self.close_connection = True
+                return
+            self._write(body)
+
+        def _write(self, data: bytes) -> bool:
+            path = urlsplit(self.path).path
+            try:
+                self.wfile.write(data)
+            except OSError:  # the client hung up (as it should, past its cap or deadline)
+                return False
+            hub.sent[path] = hub.sent.get(path, 0) + len(data)
+            return True
+
+        def _apply_fault(self, fault: str, path: str) -> bool:
+            """Act out `fault`; True when the request is fully answered (or dropped) by it."""
+            self.fault = fault
+            if fault == "slow":
+                hub.stopping.wait(hub.delay)
+                return False  # then answer normally, too late
+            if fault == "close":
+                self.close_connection = True
+                return True
+            if fault == "500":
+                self._error(500, None, "Internal Error")
+                return True
+            if fault in ("redirect-self", "redirect-pingpong"):
+                target = path
+                if fault == "redirect-pingpong" and not urlsplit(self.path).query:
+                    target = path + "?hop=b"  # A -> B, and B (with the query) -> A
+                self.send_response(302)
+                self.send_header("Location", target)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return True
+            if fault in ("trickle", "huge"):
+                size = 10_000 if fault == "trickle" else HUGE_BYTES
+                self.send_response(200)
+                self.send_header("Content-Type", "text/plain; charset=utf-8")
+                self.send_header("Content-Length", str(size))
+                self.end_headers()
+                if fault == "trickle":  # a byte every 0.2 s: never a read timeout, never done
+                    for _ in range(size):
+                        if hub.stopping.wait(0.2) or not self._write(b"x"):
+                            break
+                else:
+                    chunk = b"x" * (64 * 1024 - 1) + b"\n"
+                    for _ in range(size // len(chunk)):
+                        if not self._write(chunk):
+                            break
+                self.close_connection = True
+                return True
+            return False  # "truncate" acts in _send
 
         def _error(self, status: int, code: str | None, message: str) -> None:
             headers = {"Content-Type": "application/json", "X-Error-Message": message}
@@ -104,6 +182,11 @@ def _handler(hub: FakeHub) -> type[BaseHTTPRequestHandler]:
         def do_GET(self) -> None:
             path = unquote(urlsplit(self.path).path)
             hub.requests.append(path)
+            for pattern, fault in hub.faults.items():
+                if re.search(pattern, path):
+                    if self._apply_fault(fault, path):
+                        return
+                    break
             if hub.rate_limited:
                 self._error(429, None, "You have been rate-limited")
                 return
@@ -183,5 +266,6 @@ def fake_hub() -> Iterator[FakeHub]:
     try:
         yield hub
     finally:
+        hub.stopping.set()
         server.shutdown()
         server.server_close()

@@ -313,7 +313,7 @@ def _http_error(status: int, code: str | None = None) -> Exception:
         (lambda: _http_error(404, "RevisionNotFound"), "revision does not exist", False),
         (lambda: _http_error(429), "rate-limiting", True),
         (lambda: _http_error(503), "HTTP 503", True),
-        (lambda: __import__("httpx2").ReadTimeout("timed out"), "cannot reach the Hub", True),
+        (lambda: __import__("httpx2").ReadTimeout("timed out"), "did not answer in time", True),
         (lambda: __import__("httpx2").ConnectError("refused"), "cannot reach the Hub", True),
     ],
 )
