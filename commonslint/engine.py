@@ -19,11 +19,11 @@ from jinja2.parser import Parser
 from jinja2.runtime import Context
 from jinja2.sandbox import SandboxedEnvironment
 
-from commonslint import cache
+from commonslint import cache, fastpath
 from commonslint.findings import Finding, Fix, Location, Severity
 from commonslint.rulepacks import PackError, Rule
 
-_CACHE_VERSION = "1"
+_CACHE_VERSION = "2"
 
 
 class RuleError(Exception):
@@ -66,10 +66,13 @@ class Compiler:
     def __init__(self, env: SandboxedEnvironment, key_material: str) -> None:
         self.env = env
         self.path = cache.cache_file(
-            "code", f"{_CACHE_VERSION}|{jinja2.__version__}|{type(env).__name__}|{key_material}"
+            "code",
+            f"{_CACHE_VERSION}|{fastpath.VERSION}|{jinja2.__version__}|{type(env).__name__}"
+            f"|{key_material}",
         )
         self.codes: dict[str, Any] = cache.read(self.path) or {}
         self.dirty = False
+        self._runtime: dict[str, Any] | None = None
 
     def _code(self, kind: str, source: str) -> Any:
         key = f"{kind}\0{source}"
@@ -91,6 +94,24 @@ class Compiler:
             self.codes[key] = code
             self.dirty = True
         return code
+
+    def fast_expression(self, source: str) -> FastExpression | None:
+        """The expression as plain Python (trusted built-in rules only), or None when it uses
+        something the translator does not cover; both answers are cached."""
+        key = f"fast\0{source}"
+        code = self.codes.get(key)
+        if code is None:
+            try:
+                code = fastpath.translate(self.env, source)
+            except fastpath.Unsupported:
+                code = False
+            self.codes[key] = code
+            self.dirty = True
+        if code is False:
+            return None
+        if self._runtime is None:
+            self._runtime = fastpath.runtime(self.env)
+        return FastExpression(fastpath.function(code, self._runtime))
 
     def expression(self, source: str) -> Expression:
         code = self._code("expr", source)
@@ -142,21 +163,45 @@ class Expression:
         return self._env.concat(self._root(context))  # type: ignore[attr-defined,no-any-return]
 
 
+class FastExpression:
+    """A built-in rule's expression translated to a Python function (`commonslint.fastpath`)."""
+
+    __slots__ = ("function",)
+
+    def __init__(self, function: Any) -> None:
+        self.function = function
+
+    def __call__(self, variables: dict[str, Any]) -> Any:
+        return self.function(variables)
+
+    def within(self, context: Context) -> Any:
+        return self.function(context.parent)
+
+
 class CompiledRule:
-    def __init__(self, rule: Rule, compiler: Compiler) -> None:
+    def __init__(self, rule: Rule, compiler: Compiler, fast: bool = True) -> None:
         self.rule = rule
         self._compiler = compiler
+        # Only the packs we ship skip the sandbox; a user's pack always runs inside it.
+        self._fast = fast and rule.builtin is True
         self.when = self._compile("when", rule.when)
         self.for_each = self._compile("for_each", rule.for_each) if rule.for_each else None
-        self._at: Expression | None = None
+        self._at: Expression | FastExpression | None = None
         self._message: Expression | None = None
-        self._fix: Expression | None = None
-        self._severity: Expression | None = None
+        self._fix: Expression | FastExpression | None = None
+        self._severity: Expression | FastExpression | None = None
+        # A translated expression that decides, when false, that the rule does not fire.
+        gate = self.for_each if rule.for_each else self.when
+        self.probe = gate.function if isinstance(gate, FastExpression) else None
 
     def _compile(self, what: str, source: str, template: bool = False) -> Any:
         try:
             if template:
                 return self._compiler.template(source)
+            if self._fast:
+                fast = self._compiler.fast_expression(source)
+                if fast is not None:
+                    return fast
             return self._compiler.expression(source)
         except TemplateSyntaxError as exc:
             raise PackError(
@@ -166,7 +211,7 @@ class CompiledRule:
 
     # The parts only a firing rule needs are compiled on first use.
     @property
-    def at(self) -> Expression:
+    def at(self) -> Expression | FastExpression:
         if self._at is None:
             self._at = self._compile("at", self.rule.at)
         return self._at
@@ -178,28 +223,32 @@ class CompiledRule:
         return self._message
 
     @property
-    def fix(self) -> Expression | None:
+    def fix(self) -> Expression | FastExpression | None:
         if self.rule.fix and self._fix is None:
             self._fix = self._compile("fix", self.rule.fix)
         return self._fix
 
     @property
-    def severity_from(self) -> Expression | None:
+    def severity_from(self) -> Expression | FastExpression | None:
         if self.rule.severity_from and self._severity is None:
             self._severity = self._compile("severity_from", self.rule.severity_from)
         return self._severity
 
 
 class Engine:
-    def __init__(self, rules: Iterable[Rule]) -> None:
+    """`fast=False` evaluates every rule through Jinja2, built-in ones included (for tests that
+    compare the two paths)."""
+
+    def __init__(self, rules: Iterable[Rule], fast: bool = True) -> None:
         rules = list(rules)
         material = "\n".join(
             f"{r.code}|{r.when}|{r.for_each}|{r.at}|{r.message}|{r.fix}|{r.severity_from}"
             for r in rules
         )
         self.compiler = Compiler(_environment(), material)
-        self.rules = [CompiledRule(rule, self.compiler) for rule in rules]
+        self.rules = [CompiledRule(rule, self.compiler, fast) for rule in rules]
         self.globals = dict(self.compiler.env.globals)
+        self._by_stage: dict[tuple[str, str], list[CompiledRule]] = {}
 
     def save_cache(self) -> None:
         self.compiler.save()
@@ -208,14 +257,31 @@ class Engine:
         kind = facts.get("card", {}).get("kind", "model")
         findings: list[Finding] = []
         variables = {**self.globals, **facts}  # what Jinja2 would merge per call, merged once
-        shared = Context(self.compiler.env, variables, None, {})
-        for compiled in self.rules:
-            rule = compiled.rule
-            if rule.stage != stage or kind not in rule.kinds:
-                continue
+        shared: Context | None = None
+        for compiled in self._selected(stage, kind):
+            probe = compiled.probe
+            if probe is not None:
+                # Most rules do not fire on most cards: a translated condition (or `for_each`)
+                # that is false is the whole answer. A true one, or a failure, is evaluated
+                # again below, where a failure is reported with the rule's name.
+                try:
+                    if not probe(variables):
+                        continue
+                except Exception:  # re-raised, with the rule named, by `_evaluate`
+                    pass
+            if shared is None:
+                shared = Context(self.compiler.env, variables, None, {})
             findings.extend(self._evaluate(compiled, variables, shared))
         self.compiler.save()
         return findings
+
+    def _selected(self, stage: str, kind: str) -> list[CompiledRule]:
+        key = (stage, kind)
+        selected = self._by_stage.get(key)
+        if selected is None:
+            selected = [c for c in self.rules if c.rule.stage == stage and kind in c.rule.kinds]
+            self._by_stage[key] = selected
+        return selected
 
     def _evaluate(
         self, compiled: CompiledRule, facts: dict[str, Any], shared: Context

@@ -15,6 +15,7 @@ Only the card is read (with a byte cap); the snapshot's listing gives the files 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 from commonslint.lineage.records import ParentRecord, record_from_card
@@ -22,8 +23,8 @@ from commonslint.lineage.records import ParentRecord, record_from_card
 MAX_CARD_BYTES = 2 * 1024 * 1024
 
 
-def cache_dir(env: dict[str, str] | None = None) -> Path:
-    env = dict(os.environ) if env is None else env
+def cache_dir(env: Mapping[str, str] | None = None) -> Path:
+    env = os.environ if env is None else env  # read in place: copying it cost more than a lint
     for name in ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE"):
         if env.get(name):
             return Path(env[name]).expanduser()
