@@ -61,6 +61,11 @@ def test_a_card_with_only_an_spdx_id_does_not_load_the_expression_parser(cli, ma
     assert "license_expression" not in lint_imports(cli, repo)
 
 
+def test_license_other_with_a_name_does_not_load_the_expression_parser(cli) -> None:
+    """`license: other` with `license_name` (the good example) is a knowledge-base lookup."""
+    assert "license_expression" not in lint_imports(cli, ROOT / "examples" / "good-model")
+
+
 def test_importtime_parsing_helper() -> None:
     sample = (
         "import time: self [us] | cumulative | imported package\n"

@@ -148,8 +148,13 @@ def view(values: Iterable[str], licence_name: str | None = None) -> LicenceView:
         r.licences and all(e.id in PLACEHOLDERS for e in r.licences) for r in resolutions
     )
     if licence_name and (placeholder_only or not resolutions):
-        named = resolve(str(licence_name).strip())
-        if named.licences and not all(e.id in PLACEHOLDERS for e in named.licences):
+        # A `license_name` is a short id (`llama3`), not an SPDX expression: look it up in the
+        # knowledge base only, so an unknown name never costs building the SPDX parser.
+        kb = knowledge_base()
+        name = str(licence_name).strip()
+        known = name if name in kb else kb.hub_id_ci(name) or kb.id_for_name(name)
+        named = resolve(known) if known else None
+        if named and named.licences and not all(e.id in PLACEHOLDERS for e in named.licences):
             resolutions.append(named)
     return LicenceView(raw, tuple(resolutions))
 
