@@ -1,166 +1,189 @@
-"""The engine: evaluates each enabled rule's sandboxed Jinja2 expressions against the facts.
+"""The engine: evaluates each enabled rule's expressions against the facts.
 
-Compiling Jinja2 costs about 0.4 ms an expression, which for every rule on every commit would be
-most of a pre-commit run's budget; so compiled code objects are kept in a per-user cache keyed by
-the rule text and the Python and Jinja2 versions (`marshal`, as Jinja2's own bytecode cache does).
-A missing or unwritable cache only costs time.
+The built-in rules' expressions and messages run as plain Python functions translated from
+their Jinja2 source (`commonslint.fastpath`, run by `commonslint.fastrun`); a user's rule pack,
+and anything the translator does not cover, runs in Jinja2's sandbox (`commonslint.jinjaenv`).
+
+Translating or compiling costs about 0.4 ms an expression, which for every rule on every commit
+would be most of a pre-commit run's budget, so the results are kept in the per-user cache
+(`marshal`, as Jinja2's own bytecode cache does), in two files:
+
+- `fast-*`: the translated code of the built-in rules, keyed by commonslint's version, the
+  translator's (`fastrun.VERSION`) and the rule text. Not by Jinja2's version: the translated
+  code calls only `fastrun`, so Jinja2 plays no part in running it, and finding Jinja2's
+  version would mean importing it (or `importlib.metadata`), which is what this file exists to
+  avoid. A Jinja2 release that reads a rule differently is caught by the equivalence tests
+  before it is supported, not by the cache.
+- `code-*`: Jinja2's compiled code (user packs, fallbacks), keyed also by Jinja2's version,
+  read only when Jinja2 is imported anyway.
+
+So a lint whose rules are all built-in, on a warm cache, does not import Jinja2 at all. A
+missing or unwritable cache only costs time.
 """
 
 from __future__ import annotations
 
+import sys
+import types
 from collections.abc import Iterable
 from typing import Any
 
-import jinja2
-from jinja2 import StrictUndefined, TemplateSyntaxError, nodes
-from jinja2.environment import Template
-from jinja2.exceptions import SecurityError, UndefinedError
-from jinja2.parser import Parser
-from jinja2.runtime import Context
-from jinja2.sandbox import SandboxedEnvironment
-
-from commonslint import cache, fastpath
+from commonslint import __version__, cache, fastrun
 from commonslint.findings import Finding, Fix, Location, Severity
 from commonslint.rulepacks import PackError, Rule
 
-_CACHE_VERSION = "2"
+_CACHE_VERSION = "3"
 
 
 class RuleError(Exception):
     """A rule that fails while it is evaluated (a broken user pack); exit 2."""
 
 
-# Attribute names a plain dict has of its own (`items`, `keys`, `get`...): for these Jinja2's
-# attribute-first lookup gives the method, so the fast path below must not answer them.
-_DICT_ATTRIBUTES = frozenset(dir(dict))
+def __getattr__(name: str) -> Any:
+    """Jinja2-side names once defined here (`FactsEnvironment`, `Expression`,
+    `_environment`), imported only when asked for."""
+    if name in ("FactsEnvironment", "Expression", "_environment"):
+        from commonslint import jinjaenv
+
+        return jinjaenv.environment if name == "_environment" else getattr(jinjaenv, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-class FactsEnvironment(SandboxedEnvironment):
-    """The sandbox, with a fast path for what facts are made of: `facts.card.meta` on plain dicts.
-
-    Jinja2 tries `getattr` first and falls back to the item, so every `a.b` on a dict raised and
-    caught an AttributeError; for a name that is not a dict attribute the answer is the item (or
-    undefined) either way, so looking the item up first gives the same result without the
-    exception. Anything else goes through the sandbox unchanged.
-    """
-
-    def getattr(self, obj: Any, attribute: str) -> Any:
-        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
-            try:
-                return obj[attribute]
-            except (KeyError, TypeError):
-                pass
-        return super().getattr(obj, attribute)
+def _rule_failures() -> tuple[type[Exception], ...]:
+    """What a failing rule raises; Jinja2's own errors only when Jinja2 has been loaded."""
+    jinja = sys.modules.get("commonslint.jinjaenv")
+    return (
+        fastrun.UndefinedError,
+        fastrun.SecurityError,
+        TypeError,
+        ValueError,
+        AttributeError,
+        KeyError,
+        IndexError,
+        ZeroDivisionError,
+        *(jinja.FAILURES if jinja is not None else ()),
+    )
 
 
-def _environment() -> SandboxedEnvironment:
-    env = FactsEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
-    env.filters["plural"] = lambda n, word, plural=None: word if n == 1 else (plural or word + "s")
-    env.filters["codes"] = lambda items: ", ".join(f"`{i}`" for i in items)
-    return env
+def _syntax_errors() -> tuple[type[Exception], ...]:
+    """Jinja2's `TemplateSyntaxError`, if Jinja2 is loaded (only it can have raised one)."""
+    jinja2 = sys.modules.get("jinja2")
+    return (jinja2.TemplateSyntaxError,) if jinja2 is not None else ()
 
 
 class Compiler:
-    """Compiles expressions and templates to code objects, through the cache."""
+    """Translates and compiles expressions and templates, through the cache.
 
-    def __init__(self, env: SandboxedEnvironment, key_material: str) -> None:
-        self.env = env
+    `env` is the Jinja2 environment to compile with; by default the engine's own, made (and
+    Jinja2 imported) only when something needs it.
+    """
+
+    def __init__(self, env: Any, key_material: str) -> None:
+        self._env = env
+        self._material = key_material
         self.path = cache.cache_file(
-            "code",
-            f"{_CACHE_VERSION}|{fastpath.VERSION}|{jinja2.__version__}|{type(env).__name__}"
-            f"|{key_material}",
+            "fast", f"{_CACHE_VERSION}|{__version__}|{fastrun.VERSION}|{key_material}"
         )
         self.codes: dict[str, Any] = cache.read(self.path) or {}
         self.dirty = False
-        self._runtime: dict[str, Any] | None = None
+        self._jinja_path: Any = None
+        self._jinja_codes: dict[str, Any] | None = None
+        self._jinja_dirty = False
+        self._namespace: dict[str, Any] | None = None
+
+    @property
+    def env(self) -> Any:
+        if self._env is None:
+            from commonslint import jinjaenv
+
+            self._env = jinjaenv.environment()
+        return self._env
+
+    @property
+    def jinja_loaded(self) -> bool:
+        return self._env is not None
 
     def _code(self, kind: str, source: str) -> Any:
+        from commonslint import jinjaenv
+
+        if self._jinja_codes is None:
+            self._jinja_path = cache.cache_file(
+                "code",
+                f"{_CACHE_VERSION}|{jinjaenv.VERSION}|{type(self.env).__name__}|{self._material}",
+            )
+            self._jinja_codes = cache.read(self._jinja_path) or {}
+        key = f"{kind}\0{source}"
+        code = self._jinja_codes.get(key)
+        if code is None:
+            if kind == "expr":
+                code = jinjaenv.compile_expression(self.env, source)
+            else:
+                code = jinjaenv.compile_template(self.env, source)
+            self._jinja_codes[key] = code
+            self._jinja_dirty = True
+        return code
+
+    def _translated(self, kind: str, source: str) -> Any:
+        """The translated function (a built-in rule's), or None when the translator does not
+        cover `source`; both answers are cached."""
         key = f"{kind}\0{source}"
         code = self.codes.get(key)
         if code is None:
-            if kind == "expr":
-                parser = Parser(self.env, source, state="variable")
-                expr = parser.parse_expression()
-                if not parser.stream.eos:
-                    raise TemplateSyntaxError(
-                        "unexpected text after the expression", parser.stream.current.lineno
-                    )
-                body = [nodes.Assign(nodes.Name("result", "store"), expr, lineno=1)]
-                node = nodes.Template(body, lineno=1)
-                node.set_environment(self.env)
-                code = self.env.compile(node)
-            else:
-                code = self.env.compile(source)
-            self.codes[key] = code
-            self.dirty = True
-        return code
+            from commonslint import fastpath
 
-    def fast_expression(self, source: str) -> FastExpression | None:
-        """The expression as plain Python (trusted built-in rules only), or None when it uses
-        something the translator does not cover; both answers are cached."""
-        key = f"fast\0{source}"
-        code = self.codes.get(key)
-        if code is None:
             try:
-                code = fastpath.translate(self.env, source)
+                if kind == "fast":
+                    code = fastpath.translate(self.env, source)
+                else:
+                    code = fastpath.translate_template(self.env, source)
             except fastpath.Unsupported:
                 code = False
             self.codes[key] = code
             self.dirty = True
         if code is False:
             return None
-        if self._runtime is None:
-            self._runtime = fastpath.runtime(self.env)
-        return FastExpression(fastpath.function(code, self._runtime))
+        if self._namespace is None:
+            self._namespace = fastrun.namespace()
+        return types.FunctionType(code, self._namespace)
 
-    def expression(self, source: str) -> Expression:
-        code = self._code("expr", source)
-        return Expression(Template.from_code(self.env, code, self.env.make_globals(None)))
+    def fast_expression(self, source: str) -> FastExpression | None:
+        """The expression as plain Python (trusted built-in rules only), or None."""
+        function = self._translated("fast", source)
+        return None if function is None else FastExpression(function)
 
-    def template(self, source: str) -> Expression:
-        code = self._code("tmpl", source)
-        return Expression(Template.from_code(self.env, code, self.env.make_globals(None)))
+    def fast_template(self, source: str) -> FastTemplate | None:
+        """The message template as plain Python (trusted built-in rules only), or None."""
+        function = self._translated("fast-template", source)
+        return None if function is None else FastTemplate(function)
+
+    def expression(self, source: str) -> Any:
+        from commonslint import jinjaenv
+
+        return jinjaenv.Expression(self.env, self._code("expr", source))
+
+    def template(self, source: str) -> Any:
+        from commonslint import jinjaenv
+
+        return jinjaenv.Expression(self.env, self._code("tmpl", source))
 
     def save(self) -> None:
         if self.dirty:
             cache.write(self.path, self.codes)
             self.dirty = False
+        if self._jinja_dirty:
+            cache.write(self._jinja_path, self._jinja_codes)
+            self._jinja_dirty = False
 
 
-class Expression:
-    """A compiled expression or template, run against a ready-made variables dict.
+class _Shared:
+    """One run's variables, and the Jinja2 context its Jinja2 expressions share (made by the
+    first of them, so a run with none never makes one)."""
 
-    Jinja2's own `TemplateExpression(**facts)` and `Template.render(**facts)` merge the globals
-    and the facts into a fresh dict on every call, which was most of the engine's time in an
-    audit of many cards; here the caller builds that dict once per repository (`variables`)
-    and every rule reuses it. A rule's expression only ever writes to its own context's `vars`.
-    """
+    __slots__ = ("context", "variables")
 
-    __slots__ = ("_blocks", "_env", "_root")
-
-    def __init__(self, template: Template) -> None:
-        self._env = template.environment
-        self._root = template.root_render_func
-        self._blocks = template.blocks
-
-    def __call__(self, variables: dict[str, Any]) -> Any:
-        context = Context(self._env, variables, None, self._blocks)
-        for _ in self._root(context):
-            pass
-        return context.vars["result"]
-
-    def within(self, context: Context) -> Any:
-        """Evaluate an expression in a context shared with other expressions over the same
-        variables (an expression only sets `result`, so clearing `vars` is a fresh start)."""
-        context.vars.clear()
-        context.exported_vars.clear()
-        for _ in self._root(context):
-            pass
-        return context.vars["result"]
-
-    def render(self, variables: dict[str, Any]) -> str:
-        context = Context(self._env, variables, None, self._blocks)
-        return self._env.concat(self._root(context))  # type: ignore[attr-defined,no-any-return]
+    def __init__(self, variables: dict[str, Any]) -> None:
+        self.variables = variables
+        self.context: Any = None
 
 
 class FastExpression:
@@ -174,8 +197,20 @@ class FastExpression:
     def __call__(self, variables: dict[str, Any]) -> Any:
         return self.function(variables)
 
-    def within(self, context: Context) -> Any:
-        return self.function(context.parent)
+    def within(self, shared: _Shared) -> Any:
+        return self.function(shared.variables)
+
+
+class FastTemplate:
+    """A built-in rule's message translated to a Python function (`commonslint.fastpath`)."""
+
+    __slots__ = ("function",)
+
+    def __init__(self, function: Any) -> None:
+        self.function = function
+
+    def render(self, variables: dict[str, Any]) -> str:
+        return self.function(variables)  # type: ignore[no-any-return]
 
 
 class CompiledRule:
@@ -186,50 +221,63 @@ class CompiledRule:
         self._fast = fast and rule.builtin is True
         self.when = self._compile("when", rule.when)
         self.for_each = self._compile("for_each", rule.for_each) if rule.for_each else None
-        self._at: Expression | FastExpression | None = None
-        self._message: Expression | None = None
-        self._fix: Expression | FastExpression | None = None
-        self._severity: Expression | FastExpression | None = None
+        self._at: Any = None
+        self._message: Any = None
+        self._fix: Any = None
+        self._severity: Any = None
+        if self._fast:
+            # A built-in rule's parts are looked up at once (cached code, no Jinja2), so that
+            # the engine knows whether any part of any rule needs Jinja2 before it runs.
+            parts = [self.when, self.for_each, self.at, self.message]
+            parts += [self.fix, self.severity_from]
+            self.uses_jinja = not all(
+                part is None or isinstance(part, (FastExpression, FastTemplate)) for part in parts
+            )
+        else:
+            self.uses_jinja = True
         # A translated expression that decides, when false, that the rule does not fire.
         gate = self.for_each if rule.for_each else self.when
         self.probe = gate.function if isinstance(gate, FastExpression) else None
 
     def _compile(self, what: str, source: str, template: bool = False) -> Any:
         try:
-            if template:
-                return self._compiler.template(source)
             if self._fast:
-                fast = self._compiler.fast_expression(source)
+                if template:
+                    fast: Any = self._compiler.fast_template(source)
+                else:
+                    fast = self._compiler.fast_expression(source)
                 if fast is not None:
                     return fast
+            if template:
+                return self._compiler.template(source)
             return self._compiler.expression(source)
-        except TemplateSyntaxError as exc:
+        except _syntax_errors() as exc:
             raise PackError(
                 f"{self.rule.pack}: rule {self.rule.code!r}: `{what}` is not a valid Jinja2 "
-                f"{'template' if template else 'expression'}: {exc.message}"
+                f"{'template' if template else 'expression'}: {exc.message}"  # type: ignore[attr-defined]
             ) from None
 
-    # The parts only a firing rule needs are compiled on first use.
+    # A user rule's parts that only a firing rule needs are compiled on first use.
     @property
-    def at(self) -> Expression | FastExpression:
+    def at(self) -> Any:
         if self._at is None:
             self._at = self._compile("at", self.rule.at)
         return self._at
 
     @property
-    def message(self) -> Expression:
+    def message(self) -> Any:
         if self._message is None:
             self._message = self._compile("message", self.rule.message, template=True)
         return self._message
 
     @property
-    def fix(self) -> Expression | FastExpression | None:
+    def fix(self) -> Any:
         if self.rule.fix and self._fix is None:
             self._fix = self._compile("fix", self.rule.fix)
         return self._fix
 
     @property
-    def severity_from(self) -> Expression | FastExpression | None:
+    def severity_from(self) -> Any:
         if self.rule.severity_from and self._severity is None:
             self._severity = self._compile("severity_from", self.rule.severity_from)
         return self._severity
@@ -245,9 +293,13 @@ class Engine:
             f"{r.code}|{r.when}|{r.for_each}|{r.at}|{r.message}|{r.fix}|{r.severity_from}"
             for r in rules
         )
-        self.compiler = Compiler(_environment(), material)
+        self.compiler = Compiler(None, material)
         self.rules = [CompiledRule(rule, self.compiler, fast) for rule in rules]
-        self.globals = dict(self.compiler.env.globals)
+        # Jinja2 merges its globals (`range`, `namespace`...) into the variables; only code it
+        # compiled can use them (the translator keeps any expression naming one on Jinja2).
+        self.globals: dict[str, Any] = {}
+        if any(compiled.uses_jinja for compiled in self.rules):
+            self.globals = dict(self.compiler.env.globals)
         self._by_stage: dict[tuple[str, str], list[CompiledRule]] = {}
 
     def save_cache(self) -> None:
@@ -256,8 +308,9 @@ class Engine:
     def run(self, facts: dict[str, Any], stage: str = "facts") -> list[Finding]:
         kind = facts.get("card", {}).get("kind", "model")
         findings: list[Finding] = []
-        variables = {**self.globals, **facts}  # what Jinja2 would merge per call, merged once
-        shared: Context | None = None
+        # What Jinja2 would merge per call, merged once (rules only read the variables).
+        variables = {**self.globals, **facts} if self.globals else facts
+        shared = _Shared(variables)
         for compiled in self._selected(stage, kind):
             probe = compiled.probe
             if probe is not None:
@@ -269,8 +322,6 @@ class Engine:
                         continue
                 except Exception:  # re-raised, with the rule named, by `_evaluate`
                     pass
-            if shared is None:
-                shared = Context(self.compiler.env, variables, None, {})
             findings.extend(self._evaluate(compiled, variables, shared))
         self.compiler.save()
         return findings
@@ -284,7 +335,7 @@ class Engine:
         return selected
 
     def _evaluate(
-        self, compiled: CompiledRule, facts: dict[str, Any], shared: Context
+        self, compiled: CompiledRule, facts: dict[str, Any], shared: _Shared
     ) -> list[Finding]:
         rule = compiled.rule
         step = "for_each"
@@ -321,16 +372,7 @@ class Engine:
             return found
         except RuleError as exc:
             raise RuleError(f"{rule.pack}: rule {rule.code!r}: {exc}") from None
-        except (
-            UndefinedError,
-            SecurityError,
-            TypeError,
-            ValueError,
-            AttributeError,
-            KeyError,
-            IndexError,
-            ZeroDivisionError,
-        ) as exc:
+        except _rule_failures() as exc:
             raise RuleError(
                 f"{rule.pack}: rule {rule.code!r}: `{step}` failed: {type(exc).__name__}: {exc}"
             ) from None

@@ -1,41 +1,48 @@
-"""Plain-Python evaluation of the built-in rules' expressions (the engine's fast path).
+"""Translation of the built-in rules' expressions and messages into plain Python (the fast path).
 
-The built-in rule packs are code we ship, so they need no sandbox; evaluating their ~40
-expressions through Jinja2's template machinery (a `Context` per evaluation, name resolution,
-the sandbox's attribute checks) was the largest share of linting a card. Here an expression is
-parsed with Jinja2's own parser and its `jinja2.nodes` tree translated into one Python function
-of the variables dict that computes what Jinja2's compiled code computes:
+The built-in rule packs are code we ship, so they need no sandbox; evaluating their expressions
+and rendering their messages through Jinja2's template machinery was the largest share of
+linting a card, and importing Jinja2 at all a fifth of a pre-commit run. Here an expression or
+a message template is parsed with Jinja2's own parser (so whitespace control and constant
+folding are Jinja2's) and its `jinja2.nodes` tree translated into one Python function of the
+variables dict that computes what Jinja2's compiled code computes, calling only
+`commonslint.fastrun`, which does not import Jinja2:
 
-- names are looked up in the variables, a missing one giving the environment's (strict)
-  undefined, exactly as Jinja2 does, so a rule that reads a missing fact still fails loudly;
+- names are looked up in the variables, a missing one giving a strict undefined, exactly as
+  Jinja2 does, so a rule that reads a missing fact still fails loudly, naming the fact;
 - `a.b` on a plain dict is the item when the key is there and is not a dict attribute (what the
-  engine's `FactsEnvironment.getattr` answers); everything else calls that same `getattr`,
-  so the undefined values and their error messages are Jinja2's own;
-- `a[b]`, tests, filters and calls go through the environment's `getitem`, `tests`, `filters`
-  and `call`, as Jinja2's compiled code does; `and`, `or`, `not`, comparisons and `x if c else
-  y` are Python's own, as in Jinja2's compiled code.
+  engine's `FactsEnvironment.getattr` answers); everything else goes through `fastrun`'s copy
+  of the sandbox's lookups;
+- tests and filters are `fastrun`'s copies of the ones the environment holds, and only when the
+  environment's function is the one copied; `and`, `or`, `not`, comparisons and `x if c else y`
+  are Python's own, as in Jinja2's compiled code;
+- in a template, `{{ x }}` outputs `str(x)` (the environment has no `finalize` and does not
+  autoescape), `{% if %}` and `{% for %}` (with `loop.index`, `loop.first`, `loop.last`...)
+  are Python's `if` and `for`.
 
-Only a small subset of node types is translated; anything else raises `Unsupported` and the
-engine keeps that expression on the Jinja2 path, so correctness never depends on the
-translator covering everything. User packs never come here: they keep the full sandbox.
+Only a small subset is translated; anything else raises `Unsupported` and the engine keeps that
+expression or template on the Jinja2 path, so correctness never depends on the translator
+covering everything. User packs never come here: they keep the full sandbox. This module
+imports Jinja2: it runs only when the per-user cache has no translation yet.
 """
 
 from __future__ import annotations
 
+import inspect
 import math
 import types
 from typing import Any
 
 from jinja2 import TemplateSyntaxError, nodes
+from jinja2 import filters as jinja_filters
+from jinja2 import tests as jinja_tests
 from jinja2.environment import Environment
-from jinja2.nodes import EvalContext
 from jinja2.optimizer import optimize
 from jinja2.parser import Parser
-from jinja2.runtime import Context
-from jinja2.utils import _PassArg
 
-# Part of the compiled-code cache key: a change to the translation must not reuse old code.
-VERSION = "1"
+from commonslint import fastrun
+
+VERSION = fastrun.VERSION
 
 _OPERATORS = {
     "eq": "==",
@@ -48,6 +55,18 @@ _OPERATORS = {
     "notin": "not in",
 }
 _DICT_ATTRIBUTES = frozenset(dir(dict))
+# What `loop.<name>` is in a loop over `_s` at index `_i` (of `_n` items).
+_LOOP_ATTRIBUTES = {
+    "index": "({i} + 1)",
+    "index0": "{i}",
+    "revindex": "({n} - {i})",
+    "revindex0": "({n} - {i} - 1)",
+    "first": "({i} == 0)",
+    "last": "({i} == {n} - 1)",
+    "length": "{n}",
+}
+# The sandbox hands out a sandboxed `str.format`, which `fastrun` does not copy.
+_FORMAT_ATTRIBUTES = ("format", "format_map")
 
 
 class Unsupported(Exception):
@@ -69,37 +88,37 @@ def translate(env: Environment, source: str) -> types.CodeType:
     # Jinja2 folds constants before generating code; do the same so both see one tree.
     expr.set_environment(env)
     expr = optimize(expr, env)
-    body = _Translator(env).visit(expr)
-    module = compile(f"def _rule(_v):\n    return {body}\n", "<commonslint rule>", "exec")
+    body = _Translator(env).expression(expr)
+    return _function_code(f"def _rule(_v):\n    return {body}\n")
+
+
+def translate_template(env: Environment, source: str) -> types.CodeType:
+    """The code of a function `f(variables)` rendering the template `source` to a string.
+
+    Raises `TemplateSyntaxError` for an invalid template and `Unsupported` for one outside the
+    translated subset.
+    """
+    if env.finalize is not None or env.autoescape is not False:
+        raise Unsupported("an environment that finalizes or escapes output")
+    template = optimize(env.parse(source), env)
+    translator = _Translator(env)
+    lines = ["def _message(_v):", "    _o = []", "    _w = _o.append"]
+    translator.statements(template.body, lines, 1)
+    lines.append("    return ''.join(_o)")
+    return _function_code("\n".join(lines) + "\n")
+
+
+def _function_code(source: str) -> types.CodeType:
+    module = compile(source, "<commonslint rule>", "exec")
     for const in module.co_consts:
         if isinstance(const, types.CodeType):
             return const
     raise AssertionError("no function in the translated module")  # pragma: no cover
 
 
-def runtime(env: Environment) -> dict[str, Any]:
-    """The globals the translated functions run with, bound to `env`."""
-
-    def call(variables: dict[str, Any], func: Any, *args: Any, **kwargs: Any) -> Any:
-        return env.call(Context(env, variables, None, {}), func, *args, **kwargs)  # type: ignore[attr-defined]
-
-    namespace: dict[str, Any] = {
-        "__builtins__": {"type": type, "dict": dict},
-        "_getattr": env.getattr,
-        "_getitem": env.getitem,
-        "_undefined": env.undefined,
-        "_env": env,
-        "_evalctx": lambda: EvalContext(env),
-        "_context": lambda variables: Context(env, variables, None, {}),
-        "_call": call,
-    }
-    for name, func in env.tests.items():
-        if name.isidentifier():
-            namespace[f"_T_{name}"] = func
-    for name, func in env.filters.items():
-        if name.isidentifier():
-            namespace[f"_F_{name}"] = func
-    return namespace
+def runtime(env: Environment | None = None) -> dict[str, Any]:
+    """The globals the translated functions run with (`env` is not needed any more)."""
+    return fastrun.namespace()
 
 
 def function(code: types.CodeType, namespace: dict[str, Any]) -> Any:
@@ -119,24 +138,113 @@ def _plain_constant(value: Any) -> bool:
     return False
 
 
+def _jinja_filter(name: str) -> Any:
+    """The function the environment should hold for a filter `fastrun` copies."""
+    if name in ("plural", "codes"):
+        return getattr(fastrun, name)
+    return jinja_filters.FILTERS.get(name)
+
+
+class _Loop:
+    """A `{% for %}` being translated: its Python names, and whether `loop` is used."""
+
+    def __init__(self, index: str, length: str) -> None:
+        self.index = index
+        self.length = length
+
+
 class _Translator:
     def __init__(self, env: Environment) -> None:
         self.env = env
         self.temps = 0
+        self.locals: dict[str, str] = {}  # a loop variable's Jinja name -> its Python name
+        self.loop: _Loop | None = None
 
     def temp(self) -> str:
         self.temps += 1
         return f"_t{self.temps}"
 
-    def visit(self, node: nodes.Node) -> str:
+    # ---------------------------------------------------------------- statements (templates)
+
+    def statements(self, body: list[nodes.Node], lines: list[str], depth: int) -> None:
+        pad = "    " * depth
+        if not body:
+            lines.append(f"{pad}pass")
+        for node in body:
+            if isinstance(node, nodes.Output):
+                for child in node.nodes:
+                    lines.append(f"{pad}_w({self.output(child)})")
+            elif isinstance(node, nodes.If):
+                self.if_statement(node, lines, depth)
+            elif isinstance(node, nodes.For):
+                self.for_statement(node, lines, depth)
+            else:
+                raise Unsupported(type(node).__name__)
+
+    def output(self, node: nodes.Node) -> str:
+        if isinstance(node, nodes.TemplateData):
+            return repr(node.data)
+        if isinstance(node, nodes.Const) and _plain_constant(node.value):
+            return repr(str(node.value))  # folded at compile time, as Jinja2 does
+        return f"str({self.expression(node)})"
+
+    def if_statement(self, node: nodes.If, lines: list[str], depth: int) -> None:
+        pad = "    " * depth
+        lines.append(f"{pad}if {self.expression(node.test)}:")
+        self.statements(node.body, lines, depth + 1)
+        for branch in node.elif_:
+            lines.append(f"{pad}elif {self.expression(branch.test)}:")
+            self.statements(branch.body, lines, depth + 1)
+        if node.else_:
+            lines.append(f"{pad}else:")
+            self.statements(node.else_, lines, depth + 1)
+
+    def for_statement(self, node: nodes.For, lines: list[str], depth: int) -> None:
+        if node.else_ or node.test is not None or node.recursive:
+            raise Unsupported("for with else, a filter or recursion")
+        target = node.target
+        if not isinstance(target, nodes.Name) or target.name == "loop":
+            raise Unsupported("for over several names")
+        pad = "    " * depth
+        iterable = self.expression(node.iter)  # outside the loop's own names
+        number = self.temps = self.temps + 1
+        name, items, index, length = (f"_l{number}", f"_s{number}", f"_i{number}", f"_n{number}")
+        saved = (self.locals.get(target.name), self.loop)
+        self.locals[target.name] = name
+        self.loop = _Loop(index, length)
+        # `list` first: Jinja2's loop context needs the length for `loop.last`; iterating a
+        # missing value fails here as in Jinja2 (a strict undefined refuses to be iterated).
+        lines.append(f"{pad}{items} = list({iterable})")
+        lines.append(f"{pad}{length} = len({items})")
+        lines.append(f"{pad}for {index}, {name} in enumerate({items}):")
+        self.statements(node.body, lines, depth + 1)
+        previous, self.loop = saved
+        if previous is None:
+            del self.locals[target.name]
+        else:
+            self.locals[target.name] = previous
+
+    # ---------------------------------------------------------------- expressions
+
+    def expression(self, node: nodes.Node) -> str:
         method = getattr(self, f"visit_{type(node).__name__}", None)
         if method is None:
             raise Unsupported(type(node).__name__)
         return method(node)  # type: ignore[no-any-return]
 
+    visit = expression
+
     def visit_Name(self, node: nodes.Name) -> str:
         if node.ctx != "load":
             raise Unsupported("store")
+        if node.name in self.locals:
+            return self.locals[node.name]
+        if node.name == "loop" and self.loop is not None:
+            raise Unsupported("`loop` other than its index, length, first and last")
+        if node.name in self.env.globals:
+            # Jinja2 merges its globals (`range`, `namespace`...) into the variables; the fast
+            # path's variables are the facts alone.
+            raise Unsupported(f"the global {node.name!r}")
         name = repr(node.name)
         return f"(_v[{name}] if {name} in _v else _undefined(name={name}))"
 
@@ -158,7 +266,19 @@ class _Translator:
         return "{" + ", ".join(pairs) + "}"
 
     def visit_Getattr(self, node: nodes.Getattr) -> str:
-        obj = self.visit(node.node)
+        if node.attr in _FORMAT_ATTRIBUTES:
+            raise Unsupported("str.format")
+        target = node.node
+        if (
+            self.loop is not None
+            and isinstance(target, nodes.Name)
+            and target.name == "loop"
+            and "loop" not in self.locals
+        ):
+            if node.attr not in _LOOP_ATTRIBUTES:
+                raise Unsupported(f"loop.{node.attr}")
+            return _LOOP_ATTRIBUTES[node.attr].format(i=self.loop.index, n=self.loop.length)
+        obj = self.visit(target)
         attr = repr(node.attr)
         if node.attr in _DICT_ATTRIBUTES:
             # A dict's own attribute (`items`, `get`...) wins over its key, as in Jinja2.
@@ -172,6 +292,8 @@ class _Translator:
     def visit_Getitem(self, node: nodes.Getitem) -> str:
         if isinstance(node.arg, nodes.Slice) or node.ctx != "load":
             raise Unsupported("slice")
+        if isinstance(node.arg, nodes.Const) and node.arg.value in _FORMAT_ATTRIBUTES:
+            raise Unsupported("str.format")
         return f"_getitem({self.visit(node.node)}, {self.visit(node.arg)})"
 
     def visit_Compare(self, node: nodes.Compare) -> str:
@@ -198,29 +320,51 @@ class _Translator:
         )
 
     def visit_Test(self, node: nodes.Test) -> str:
+        if self.env.tests.get(node.name) is not jinja_tests.TESTS.get(node.name):
+            raise Unsupported(f"test {node.name!r} is not Jinja2's own")
         if node.name == "none" and not (node.args or node.kwargs):
             return f"({self.visit(node.node)} is None)"  # what `tests.test_none` computes
-        return self._apply(node, "_T_", self.env.tests.get(node.name))
+        return self._apply(node, "_T_", fastrun.TESTS.get(node.name))
 
     def visit_Filter(self, node: nodes.Filter) -> str:
         if node.node is None:
             raise Unsupported("filter block")
-        return self._apply(node, "_F_", self.env.filters.get(node.name))
+        expected = _jinja_filter(node.name)
+        if expected is None or self.env.filters.get(node.name) is not expected:
+            raise Unsupported(f"filter {node.name!r} is not the one translated")
+        if node.name == "map":
+            return self._map(node)
+        return self._apply(node, "_F_", fastrun.FILTERS.get(node.name))
+
+    def _map(self, node: nodes.Filter) -> str:
+        """`map(attribute='a.b', default=...)`; mapping a filter stays on Jinja2."""
+        kwargs = {kw.key: kw.value for kw in node.kwargs}
+        if (
+            node.args
+            or node.dyn_args is not None
+            or node.dyn_kwargs is not None
+            or "attribute" not in kwargs
+            or set(kwargs) - {"attribute", "default"}
+        ):
+            raise Unsupported("map other than map(attribute=...)")
+        args = [self.visit(node.node), self.visit(kwargs["attribute"])]  # type: ignore[arg-type]
+        if "default" in kwargs:
+            args.append(self.visit(kwargs["default"]))
+        return f"_map_attribute({', '.join(args)})"
 
     def _apply(self, node: nodes.Filter | nodes.Test, prefix: str, func: Any) -> str:
         if func is None or not node.name.isidentifier():
             raise Unsupported(f"unknown filter or test {node.name!r}")
         if node.dyn_args is not None or node.dyn_kwargs is not None:
             raise Unsupported("*args or **kwargs")
-        passed = {
-            _PassArg.context: "_context(_v), ",
-            _PassArg.eval_context: "_evalctx(), ",
-            _PassArg.environment: "_env, ",
-        }.get(_PassArg.from_obj(func), "")  # type: ignore[arg-type]
+        try:  # wrong arguments stay on Jinja2, which words the error its own way
+            inspect.signature(func).bind(None, *node.args, **{kw.key: None for kw in node.kwargs})
+        except (TypeError, ValueError):
+            raise Unsupported(f"arguments of {node.name!r}") from None
         args = [self.visit(node.node)]  # type: ignore[arg-type]
         args += [self.visit(arg) for arg in node.args]
         args += [f"{kw.key}={self.visit(kw.value)}" for kw in node.kwargs]
-        return f"{prefix}{node.name}({passed}{', '.join(args)})"
+        return f"{prefix}{node.name}({', '.join(args)})"
 
     def visit_Call(self, node: nodes.Call) -> str:
         # Only `mapping.get(...)`, the one call the built-in rules make.
@@ -237,9 +381,9 @@ class _Translator:
         args = ", ".join(self.visit(arg) for arg in node.args)
         t = self.temp()
         # On a plain dict `.get` is dict.get, which the sandbox allows; anything else goes
-        # through the sandbox's attribute and call checks, as in Jinja2.
+        # through the sandbox's attribute and call checks (fastrun's copies).
         rest = f", {args}" if args else ""
         return (
             f"({t}.get({args}) if type({t} := {obj}) is dict "
-            f"else _call(_v, _getattr({t}, 'get'){rest}))"
+            f"else _call(_getattr({t}, 'get'){rest}))"
         )

@@ -20,11 +20,12 @@ from typing import Any
 
 import pytest
 from jinja2 import Undefined
-from jinja2.exceptions import SecurityError, UndefinedError
+from jinja2.exceptions import SecurityError
 
-from commonslint import fastpath
+from commonslint import fastpath, fastrun
 from commonslint.config import Config
-from commonslint.engine import Compiler, Engine, FastExpression, _environment
+from commonslint.engine import Compiler, Engine, FastExpression, FastTemplate, _environment
+from commonslint.findings import Severity
 from commonslint.lint import Linter
 from commonslint.rulepacks import Rule
 from commonslint.sources import MemoryRepo, open_local
@@ -42,7 +43,7 @@ def _outcome(function: Any, variables: dict[str, Any]) -> tuple[Any, ...]:
         value = function(variables)
     except Exception as exc:  # the failure itself is what is compared
         return ("error", type(exc).__name__, str(exc))
-    if isinstance(value, Undefined):
+    if isinstance(value, (Undefined, fastrun.StrictUndefined)):
         return ("undefined", type(value).__name__, value._undefined_message)
     return ("value", type(value).__name__, value)
 
@@ -159,14 +160,15 @@ def test_translated_code_and_fallbacks_are_cached() -> None:
 def test_sandbox_checks_still_apply_on_the_fast_path() -> None:
     _jinja, fast = _both("d.get.__self__")
     assert _outcome(fast, VARIABLES)[0] == "undefined"  # the sandbox's unsafe-attribute answer
-    _jinja, fast = _both("d.__class__.__subclasses__")
-    with pytest.raises(SecurityError):
+    jinja, fast = _both("d.__class__.__subclasses__")
+    with pytest.raises(fastrun.SecurityError):
         fast(VARIABLES)
+    with pytest.raises(SecurityError):
+        jinja(VARIABLES)
+    assert _outcome(fast, VARIABLES) == _outcome(jinja, VARIABLES)
 
 
 def _rule(code: str, when: str, builtin: bool) -> Rule:
-    from commonslint.findings import Severity
-
     return Rule(
         code=code,
         name="test-rule",
@@ -218,7 +220,7 @@ def test_a_missing_fact_still_fails_loudly_naming_the_rule() -> None:
 
     with pytest.raises(RuleError, match=r"rule 'CL999': `when` failed: UndefinedError"):
         engine.run({"card": {"kind": "model", "at": "README.md"}})
-    with pytest.raises(UndefinedError):
+    with pytest.raises(fastrun.UndefinedError, match="'dict object' has no attribute 'no_such"):
         engine.rules[0].when({"card": {}})
 
 
@@ -249,7 +251,11 @@ def test_every_builtin_expression_matches_jinja_on_real_cards() -> None:
                 fast = compiler.fast_expression(source)
                 assert fast is not None, f"{rule.code} {what} is not translated: {source}"
                 pairs[(rule.code, what)] = (compiler.expression(source), fast)
-    compared = items = cards = 0
+        message = compiler.fast_template(rule.message)
+        assert message is not None, f"{rule.code} message is not translated: {rule.message}"
+        pairs[(rule.code, "message")] = (compiler.template(rule.message).render, message.render)
+    compared = items = cards = rendered = 0
+    messages: set[str] = set()
     for facts in _corpus_facts(linter):
         cards += 1
         variables = {**linter.engine.globals, **facts}
@@ -263,15 +269,20 @@ def test_every_builtin_expression_matches_jinja_on_real_cards() -> None:
                 contexts = [dict(variables, item=item) for item in found]
                 items += len(contexts)
             for context in contexts:
-                for what in ("when", "at", "severity_from", "fix"):
+                # The message too, fired or not: where a rule does not fire its message often
+                # reads a missing fact, and the failure must be the same one.
+                for what in ("when", "at", "severity_from", "fix", "message"):
                     if (rule.code, what) in pairs:
                         jinja, fast = pairs[(rule.code, what)]
-                        assert _outcome(fast, context) == _outcome(jinja, context), (
-                            rule.code,
-                            what,
-                        )
+                        outcome = _outcome(fast, context)
+                        assert outcome == _outcome(jinja, context), (rule.code, what)
                         compared += 1
+                        if what == "message" and outcome[0] == "value":
+                            messages.add(rule.code)
+                            rendered += 1
     assert cards >= 274 and items > 500 and compared > 50_000, (cards, items, compared)
+    # Messages really rendered (not only failed alike), for most rules.
+    assert rendered > 5_000 and len(messages) > 30, (rendered, sorted(messages))
 
 
 # ------------------------------------------------------------ findings on the bulk corpus
@@ -310,3 +321,161 @@ def test_findings_identical_to_the_jinja_path_on_the_whole_bulk_corpus() -> None
     fast = _findings_digest(Linter(Config()), every=1)
     assert fast[0] > 80_000
     assert fast == _findings_digest(_jinja_only_linter(), every=1)
+
+
+# ------------------------------------------------------------ messages
+
+
+def _every_rule_fires(tmp: Path) -> list[Path]:
+    """Repositories that, between them, fire every built-in rule: `test_rules`' failing cases,
+    lineage through the known table and a lock file, and the licence-text cases."""
+    from tests.test_lineage_rules import SCENARIOS, card
+    from tests.test_rules import CASES, GOOD_CARD
+    from tests.test_rules import repo as good_repo
+
+    repos = [write_repo(tmp / code, failing) for code, (failing, _passing) in CASES.items()]
+    for name, (licence, known, meta, _codes) in SCENARIOS.items():
+        repos.append(write_repo(tmp / name, {"README.md": card(meta, base=known)}))
+        entry = {"id": "acme/p", "kind": "dataset", "license": [licence], "files": []}
+        lock = json.dumps({"version": 1, "parents": {"dataset:acme/p": {**entry}}})
+        files = {"README.md": card(meta, datasets=["acme/p"]), "commonslint.lock": lock}
+        repos.append(write_repo(tmp / f"{name}-dataset", files))
+    unknown = "license: mit\nbase_model_relation: mergd"
+    repos.append(write_repo(tmp / "unknown", {"README.md": card(unknown, base="acme/nobody")}))
+    bigcode = card("license: bigcode-openrail-m", base="bigcode/starcoder", body="# C\n")
+    repos.append(write_repo(tmp / "bigcode", {"README.md": bigcode}))
+    licences = CORPUS / "licenses"
+    if licences.exists():
+        rail = (licences / "creativeml-openrail-m__CompVis-stable-diffusion.txt").read_text()
+        ours = "These are the terms we wrote ourselves for this model, in our own words, " * 5
+        for name, licence, text in (
+            ("rail-cut", "creativeml-openrail-m", rail[: rail.index("\nAttachment A")]),
+            ("ours", "apache-2.0", ours),
+        ):
+            files = good_repo(GOOD_CARD.replace("license: mit", f"license: {licence}"))
+            repos.append(write_repo(tmp / name, {**files, "LICENSE": text}))
+    return repos
+
+
+def test_every_builtin_message_matches_jinja_where_its_rule_fires(tmp_path: Path) -> None:
+    """Each rule's message, translated, renders what Jinja2 renders on real findings (rules
+    that never fire on the corpus sample included)."""
+    fast, jinja = Linter(Config()), _jinja_only_linter()
+    assert not any(c.uses_jinja for c in fast.engine.rules)  # every part translated
+    fired: set[str] = set()
+    for root in _every_rule_fires(tmp_path):
+        found = fast.lint(open_local(str(root)), root.name).findings
+        assert found == jinja.lint(open_local(str(root)), root.name).findings, root.name
+        fired |= {f.code for f in found}
+    builtin = {r.code for r in fast.rules}
+    missing = builtin - fired
+    if not (CORPUS / "licenses").exists():
+        missing -= {"CL110", "CL301"}
+    assert not missing, sorted(missing)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "plain text, no tags",
+        "`{{ d.name }}` has {{ lst | length }} {{ lst | length | plural('item') }}",
+        "{{ n | plural('card') }} / {{ 1 | plural('card') }} / {{ n | plural('y', 'ies') }}",
+        "{{ none }} {{ nothing }} {{ true }} {{ 1.5 }} {{ [1, 'a'] }} {{ d.nested }}",
+        "{{ lst | map(attribute='b') | list | codes }}",
+        "{{ lst | map(attribute='b') | join('/') }} {{ lst | join(', ', attribute='a') }}",
+        "{{ lst | map(attribute='zz', default='?') | join }}",
+        "{{ empty | map(attribute='b') | list }}{{ lst | map(attribute='b') | first }}",
+        "{{ ['x', 'y'] | first }}{{ ['x', 'y'] | last }}{{ s | string | upper }}{{ s | lower }}",
+        "{{ d.name if s is string else s | join(', ') }}",
+        "a {%- if n > 1 %} many {% elif n == 1 %} one {% else %} none {%- endif %} z",
+        "{% if d.missing is defined %}{{ d.missing }}{% else %}absent{% endif %}",
+        "{% for x in lst %}{{ loop.index }}/{{ loop.length }}:{{ x.b }}"
+        "{% if not loop.last %}, {% endif %}{% endfor %}.",
+        "{% for x in lst %}{% for y in [1, 2] %}{{ x.a }}{{ y }}{{ loop.first }}"
+        "{% endfor %}{{ loop.revindex }}{% endfor %}",
+        "{% for s in lst %}{{ s.b }}{% endfor %}{{ s }}{% for x in empty %}no{% endfor %}",
+        "{{ d.name }}\n{{ s }}\n",
+        # failures, which must be the same errors with the same messages
+        "{{ d.missing }}",
+        "{{ nosuchname }}",
+        "{% if d.missing %}x{% endif %}",
+        "{% for x in nosuchname %}{{ x }}{% endfor %}",
+        "{{ d.missing | codes }}",
+        "{{ empty | first }}",
+        "{{ nothing | length }}",
+        "{{ lst | map(attribute='zz') | join }}",
+    ],
+)
+def test_message_translation_matches_jinja(source: str) -> None:
+    compiler = Compiler(_environment(), "test-translation")
+    fast = compiler.fast_template(source)
+    assert fast is not None, f"not translated: {source}"
+    jinja = compiler.template(source)
+    assert _outcome(fast.render, VARIABLES) == _outcome(jinja.render, VARIABLES)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "{% set x = 1 %}{{ x }}",
+        "{{ s ~ s }}",
+        "{% for k, v in d.items() %}{{ k }}{% endfor %}",
+        "{% for x in lst %}{{ loop.cycle('a', 'b') }}{% endfor %}",
+        "{% for x in lst %}{{ loop }}{% endfor %}",
+        "{% for x in lst %}{{ x }}{% else %}none{% endfor %}",
+        "{% for x in lst if x %}{{ x }}{% endfor %}",
+        "{% macro m() %}x{% endmacro %}{{ m() }}",
+        "{{ range(3) | list }}",  # Jinja2's globals stay with Jinja2
+        "{{ lst | map('upper') | list }}",
+        "{{ lst | sort }}",
+        "{{ s.format(1) }}",
+        "{{ d.name if n }}",
+        "{{ s | e }}",
+    ],
+)
+def test_unsupported_templates_fall_back_to_jinja(source: str) -> None:
+    compiler = Compiler(_environment(), "test-translation")
+    assert compiler.fast_template(source) is None
+    rule = Rule(
+        code="X001",
+        name="test-rule",
+        severity=Severity.parse("error"),
+        summary="s",
+        when="true",
+        at="'README.md'",
+        message=source,
+        pack="rule pack test",
+        builtin=True,
+    )
+    compiled = Engine([rule]).rules[0]
+    assert compiled.uses_jinja and not isinstance(compiled.message, FastTemplate)
+
+
+def test_a_filter_the_environment_replaced_stays_on_jinja() -> None:
+    env = _environment()
+    env.filters["plural"] = lambda n, word: word.upper()
+    compiler = Compiler(env, "test-replaced-filter")
+    assert compiler.fast_template("{{ n | plural('x') }}") is None
+    assert compiler.fast_expression("n | plural('x')") is None
+    assert compiler.fast_template("{{ n | length }}") is not None
+
+
+def test_a_missing_fact_in_a_message_names_the_rule_and_the_fact() -> None:
+    rule = Rule(
+        code="CL998",
+        name="test-rule",
+        severity=Severity.parse("error"),
+        summary="s",
+        when="card.exists",
+        at="card.at",
+        message="about {{ card.no_such_fact }}",
+        pack="rule pack test",
+        builtin=True,
+    )
+    engine = Engine([rule])
+    assert not engine.rules[0].uses_jinja
+    from commonslint.engine import RuleError
+
+    expected = r"rule 'CL998': `message` failed: UndefinedError: 'dict object' has no attribute"
+    with pytest.raises(RuleError, match=expected):
+        engine.run({"card": {"kind": "model", "at": "README.md", "exists": True}})
