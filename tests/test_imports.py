@@ -1,9 +1,11 @@
 """Heavy modules load only on the paths that need them (issue 7, "Imports").
 
 A pre-commit hook pays for every import on every commit: a plain local lint must never import
-`huggingface_hub` (nor the HTTP stack under it), and the licence-expression parser is loaded
-only when a card's licence needs it. Checked through the command line as a user runs it, with
-Python's own import log (PYTHONPROFILEIMPORTTIME).
+`huggingface_hub` (nor the HTTP stack under it), the licence-expression parser is loaded only
+when a card's licence needs it, and Jinja2 only when a rule needs it (the built-in rules run as
+translated Python from the per-user cache; a user's pack runs in Jinja2's sandbox). Checked
+through the command line as a user runs it, with Python's own import log
+(PYTHONPROFILEIMPORTTIME).
 """
 
 from __future__ import annotations
@@ -73,3 +75,73 @@ def test_importtime_parsing_helper() -> None:
         "import time:        50 |        300 | huggingface_hub\n"
     )
     assert imported(sample) == {"yaml", "huggingface_hub"}
+
+
+@pytest.mark.parametrize("example", ["good-model", "bad-model"])
+def test_builtin_rules_on_a_warm_cache_never_import_jinja(
+    cli, tmp_path: Path, example: str
+) -> None:
+    """The bad example's findings have messages: they render without Jinja2 too."""
+    env = {"COMMONSLINT_CACHE_DIR": str(tmp_path / "cache")}
+    cold = cli(str(ROOT / "examples" / example), env={**env, "PYTHONPROFILEIMPORTTIME": "1"})
+    assert "jinja2" in imported(cold.stderr)  # the first run translates the rules
+    warm = cli(str(ROOT / "examples" / example), env={**env, "PYTHONPROFILEIMPORTTIME": "1"})
+    assert warm.returncode == cold.returncode and warm.stdout == cold.stdout
+    names = imported(warm.stderr)
+    assert "commonslint" in names and "yaml" in names
+    assert "jinja2" not in names and "markupsafe" not in names
+    if example == "bad-model":
+        assert warm.returncode == 1 and "CL006" in warm.stdout and "is not a key" in warm.stdout
+
+
+def test_json_report_on_a_warm_cache_does_not_import_jinja(cli, make_repo) -> None:
+    repo = make_repo({"README.md": "---\nlicense: apache-2.0\nlicence: mit\n---\n# M\n"})
+    lint_imports(cli, repo, "--format", "json")
+    names = lint_imports(cli, repo, "--format", "json")
+    assert "jinja2" not in names
+
+
+def test_a_user_pack_still_imports_jinja_and_its_sandbox(cli, make_repo) -> None:
+    policy = (
+        "rules:\n"
+        "  - id: ORG001\n"
+        "    name: has-licence\n"
+        "    severity: warning\n"
+        "    summary: the card names a licence\n"
+        "    when: \"'license' not in card.meta\"\n"
+        "    at: card.at\n"
+        '    message: "no licence in {{ card.path }}"\n'
+    )
+    repo = make_repo(
+        {
+            "README.md": "---\nlanguage: en\n---\n# M\n",
+            "policy.yaml": policy,
+            "commonslint.toml": 'rule-packs = ["policy.yaml"]\n',
+        }
+    )
+    lint_imports(cli, repo)
+    result = cli(str(repo), cwd=repo, env={"PYTHONPROFILEIMPORTTIME": "1"})
+    assert result.returncode == 1 and "ORG001" in result.stdout, result.stdout + result.stderr
+    assert "no licence in README.md" in result.stdout
+    assert "jinja2" in imported(result.stderr)
+    assert "jinja2.sandbox" in result.stderr
+
+
+def test_a_user_pack_escaping_the_sandbox_still_exits_2(cli, make_repo) -> None:
+    escape = "card.meta.__class__.__mro__[1].__subclasses__() | length > 0"
+    policy = (
+        "rules:\n  - id: ORG001\n    name: escape\n    severity: error\n"
+        f'    summary: tries\n    when: "{escape}"\n    at: card.at\n    message: escaped\n'
+    )
+    repo = make_repo(
+        {
+            "README.md": "---\nlicense: mit\n---\n# M\n",
+            "policy.yaml": policy,
+            "commonslint.toml": 'rule-packs = ["policy.yaml"]\n',
+        }
+    )
+    cli(str(repo), cwd=repo)  # warm
+    result = cli(str(repo), cwd=repo, env={"PYTHONPROFILEIMPORTTIME": "1"})
+    assert result.returncode == 2 and "escaped" not in result.stdout
+    assert "ORG001" in result.stderr and "SecurityError" in result.stderr
+    assert "jinja2.sandbox" in result.stderr and "Traceback" not in result.stderr
