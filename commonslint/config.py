@@ -9,7 +9,6 @@ override the file.
 from __future__ import annotations
 
 import fnmatch
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -81,8 +80,18 @@ def find_config(start: Path) -> Path | None:
         project = candidate / "pyproject.toml"
         if project.is_file():
             try:
-                data = tomllib.loads(project.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+                text = project.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue  # someone else's unreadable pyproject is not our configuration
+            if "commonslint" not in text and "\\u" not in text.lower():
+                # No `[tool.commonslint]` can be in it (a key can only be spelt otherwise with
+                # a \u escape), so it need not be parsed: tomllib costs ~5 ms to import.
+                continue
+            import tomllib
+
+            try:
+                data = tomllib.loads(text)
+            except tomllib.TOMLDecodeError:
                 continue  # someone else's broken pyproject is not our configuration
             if "commonslint" in data.get("tool", {}):
                 return project
@@ -98,6 +107,8 @@ def _codes(value: Any, key: str, where: str) -> list[str]:
 
 
 def load_config(path: Path) -> Config:
+    import tomllib  # only when there is a configuration file (issue 7)
+
     where = str(path)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))

@@ -145,3 +145,27 @@ def test_a_user_pack_escaping_the_sandbox_still_exits_2(cli, make_repo) -> None:
     assert result.returncode == 2 and "escaped" not in result.stdout
     assert "ORG001" in result.stderr and "SecurityError" in result.stderr
     assert "jinja2.sandbox" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_tomllib_only_when_a_configuration_file_is_read(cli, make_repo) -> None:
+    card = "---\nlicense: mit\nlanguage: [en]\n---\n# M\n"
+    bare = make_repo({"README.md": card})
+    assert "tomllib" not in lint_imports(cli, bare)
+    # someone else's pyproject.toml, without our table, is passed over unparsed
+    other = make_repo({"README.md": card, "pyproject.toml": '[project]\nname = "x"\n'})
+    assert "tomllib" not in lint_imports(cli, other)
+    ours = make_repo(
+        {"README.md": card, "pyproject.toml": '[tool.commonslint]\nignore = ["CL4"]\n'}
+    )
+    assert "tomllib" in lint_imports(cli, ours)
+
+
+def test_a_pyproject_table_spelt_with_an_escape_is_still_found(cli, make_repo) -> None:
+    card = "---\nlicense: mit\nlanguage: [en]\n---\n# M\n"
+    plain = make_repo({"README.md": card})
+    assert "CL401" in cli(str(plain)).stdout
+    escaped = '[tool."\\u0063ommonslint"]\nignore = ["CL4"]\n'
+    assert "commonslint" not in escaped
+    repo = make_repo({"README.md": card, "pyproject.toml": escaped})
+    result = cli(str(repo))
+    assert result.returncode in (0, 1) and "CL401" not in result.stdout, result.stdout
