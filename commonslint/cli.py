@@ -26,10 +26,30 @@ def _codes(text: str) -> list[str]:
     return [c.strip().upper() for c in text.split(",") if c.strip()]
 
 
+class _HelpFormatter(argparse.HelpFormatter):
+    """argparse's formatter, its width found as `shutil.get_terminal_size` finds it but without
+    importing shutil (with bz2 and lzma, ~3 ms): argparse makes a formatter for every
+    `add_argument`, so a plain lint paid for it on every commit (issue 7)."""
+
+    def __init__(self, prog: str) -> None:
+        try:
+            columns = int(os.environ["COLUMNS"])
+        except (KeyError, ValueError):
+            columns = 0
+        if columns <= 0:
+            try:
+                columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+            except (AttributeError, ValueError, OSError):
+                columns = 80
+            columns = columns or 80
+        super().__init__(prog, width=columns - 2)
+
+
 def _check_parser() -> argparse.ArgumentParser:
     from commonslint.report import FORMATS
 
     parser = argparse.ArgumentParser(
+        formatter_class=_HelpFormatter,
         prog="commonslint",
         description="Lint a model repository for the promises that make a model a commons.",
         epilog="Other commands: `commonslint rules` lists the rules, `commonslint rule CODE` "
