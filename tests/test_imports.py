@@ -10,6 +10,8 @@ through the command line as a user runs it, with Python's own import log
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -169,3 +171,20 @@ def test_a_pyproject_table_spelt_with_an_escape_is_still_found(cli, make_repo) -
     repo = make_repo({"README.md": card, "pyproject.toml": escaped})
     result = cli(str(repo))
     assert result.returncode in (0, 1) and "CL401" not in result.stdout, result.stdout
+
+
+def test_a_warm_plain_lint_imports_little_beyond_yaml(cli, make_repo) -> None:
+    """Modules a plain lint once loaded without using them on that path (issue 7): Jinja2 and
+    MarkupSafe (rules run translated), tomllib (no configuration file), shutil with bz2 and
+    lzma (argparse's terminal width), hashlib's OpenSSL (cache keys), threading (one lock)."""
+    floor = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", "import yaml"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    repo = make_repo({"README.md": "---\nlicense: mit\nlicence: mit\n---\n# M\n"})
+    lint_imports(cli, repo)  # warm the cache
+    extra = lint_imports(cli, repo) - imported(floor.stderr)
+    unused = {"jinja2", "markupsafe", "tomllib", "shutil", "lzma", "bz2", "_hashlib", "threading"}
+    assert not extra & unused, sorted(extra & unused)
