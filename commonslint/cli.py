@@ -53,8 +53,10 @@ def _check_parser() -> argparse.ArgumentParser:
         prog="commonslint",
         description="Lint a model repository for the promises that make a model a commons.",
         epilog="Other commands: `commonslint rules` lists the rules, `commonslint rule CODE` "
-        "explains one, `commonslint lineage` shows a model's parents and their licences. "
-        "Exit status: 0 clean, 1 findings at or above --fail-on, 2 error.",
+        "explains one, `commonslint lineage` shows a model's parents and their licences, "
+        "`commonslint audit` lints many repositories into one report, `commonslint init` writes "
+        "a starting configuration. Exit status: 0 clean, 1 findings at or above --fail-on, "
+        "2 error.",
     )
     parser.add_argument(
         "targets",
