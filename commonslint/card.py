@@ -180,8 +180,18 @@ def split_front_matter(text: str) -> FrontMatter:
         front.error = str(exc).replace("\n", " ")
         front.error_offset = front.yaml_start + _reader_offset(source, exc)
         return front
-    except (RecursionError, MemoryError, ValueError, TypeError, OverflowError) as exc:
-        # ValueError/OverflowError: PyYAML's timestamp and number constructors on odd values.
+    except (
+        RecursionError,
+        MemoryError,
+        ValueError,
+        TypeError,
+        OverflowError,
+        IndexError,
+        KeyError,
+    ) as exc:
+        # ValueError/OverflowError: PyYAML's timestamp and number constructors on odd values;
+        # IndexError/KeyError: its int and bool constructors on an explicit `!!int ''` or
+        # `!!bool maybe`.
         front.status = "invalid"
         front.error = f"the YAML cannot be read ({type(exc).__name__}: {exc})"
         front.error_offset = front.yaml_start
@@ -221,9 +231,10 @@ def _construct(node: yaml.Node) -> Any:
 
     PyYAML's constructor is pure Python and was a tenth of the time of linting a card; front
     matter is almost always plain strings, lists and mappings, which are built here directly.
-    Every other scalar (numbers, booleans, dates, null) is handed to PyYAML's constructor, and
-    a document with anything unusual (merge keys, a recursive alias, a key that is a list or
-    mapping, tagged collections) is built entirely by PyYAML, so the result is always its.
+    Null, booleans, ints and floats are converted with SafeConstructor's own rules (`_scalar`);
+    other scalars (dates, binary) are handed to PyYAML's constructor, and a document with
+    anything unusual (merge keys, a recursive alias, a key that is a list or mapping, tagged
+    collections) is built entirely by PyYAML, so the result is always its.
     """
     loader = _Loader("")
     try:
@@ -240,28 +251,132 @@ def _construct(node: yaml.Node) -> Any:
         loader.dispose()
 
 
-def _construct_plain(node: Any, loader: Any, done: dict[int, Any], active: set[int]) -> Any:
+# PyYAML's SafeConstructor semantics for the implicit scalar types, without its Python
+# constructor machinery (a method call, a recursion guard and a cache entry per scalar).
+_SAFE = yaml.constructor.SafeConstructor
+
+
+def _yaml_null(value: str) -> None:
+    return None
+
+
+def _yaml_bool(value: str) -> bool:
+    return _SAFE.bool_values[value.lower()]
+
+
+def _yaml_int(value: str) -> int:
+    """`SafeConstructor.construct_yaml_int`, step for step."""
+    value = value.replace("_", "")
+    sign = +1
+    if value[0] == "-":
+        sign = -1
+    if value[0] in "+-":
+        value = value[1:]
+    if value == "0":
+        return 0
+    if value.startswith("0b"):
+        return sign * int(value[2:], 2)
+    if value.startswith("0x"):
+        return sign * int(value[2:], 16)
+    if value[0] == "0":
+        return sign * int(value, 8)
+    if ":" in value:
+        total = 0
+        base = 1
+        for digit in reversed([int(part) for part in value.split(":")]):
+            total += digit * base
+            base *= 60
+        return sign * total
+    return sign * int(value)
+
+
+def _yaml_float(value: str) -> float:
+    """`SafeConstructor.construct_yaml_float`, step for step."""
+    value = value.replace("_", "").lower()
+    sign = +1
+    if value[0] == "-":
+        sign = -1
+    if value[0] in "+-":
+        value = value[1:]
+    if value == ".inf":
+        return sign * _SAFE.inf_value
+    if value == ".nan":
+        return _SAFE.nan_value
+    if ":" in value:
+        total = 0.0
+        base = 1
+        for digit in reversed([float(part) for part in value.split(":")]):
+            total += digit * base
+            base *= 60
+        return sign * total
+    return sign * float(value)
+
+
+_SCALARS = {
+    _TAG + "null": _yaml_null,
+    _TAG + "bool": _yaml_bool,
+    _TAG + "int": _yaml_int,
+    _TAG + "float": _yaml_float,
+}
+
+
+def _scalar(node: Any, loader: Any) -> Any:
+    """A scalar node's value as `yaml.safe_load` builds it.
+
+    Strings, null, booleans, ints and floats are converted here; anything else (timestamps,
+    binary, unknown tags) and any value the conversion trips on (an explicit `!!int ''`) go to
+    PyYAML's constructor, so the value or the error is always PyYAML's.
+    """
     tag = node.tag
+    if tag == _STR:
+        return node.value
+    convert = _SCALARS.get(tag)
+    if convert is not None:
+        try:
+            return convert(node.value)
+        except Exception:  # PyYAML below gives the answer or raises its own error
+            pass
+    return loader.construct_object(node, deep=True)
+
+
+def _construct_plain(node: Any, loader: Any, done: dict[int, Any], active: set[int]) -> Any:
     kind = type(node)
     if kind is yaml.ScalarNode:
-        return node.value if tag == _STR else loader.construct_object(node, deep=True)
+        return _scalar(node, loader)
+    tag = node.tag
     ident = id(node)
     if ident in done:  # an alias: the same object, as PyYAML gives
         return done[ident]
     if ident in active:
         raise _NotPlain
     result: Any
+    scalar_node = yaml.ScalarNode
     if tag == _SEQ and kind is yaml.SequenceNode:
         active.add(ident)
-        result = [_construct_plain(child, loader, done, active) for child in node.value]
+        result = [
+            (child.value if child.tag == _STR else _scalar(child, loader))
+            if type(child) is scalar_node
+            else _construct_plain(child, loader, done, active)
+            for child in node.value
+        ]
     elif tag == _MAP and kind is yaml.MappingNode:
         active.add(ident)
         result = {}
         for key_node, value_node in node.value:
-            if type(key_node) is not yaml.ScalarNode or key_node.tag in _MERGE_OR_VALUE:
+            if type(key_node) is not scalar_node:
                 raise _NotPlain
-            key = _construct_plain(key_node, loader, done, active)
-            result[key] = _construct_plain(value_node, loader, done, active)
+            key_tag = key_node.tag
+            if key_tag == _STR:
+                key = key_node.value
+            elif key_tag in _MERGE_OR_VALUE:
+                raise _NotPlain
+            else:
+                key = _scalar(key_node, loader)
+            if type(value_node) is scalar_node:
+                value = value_node.value if value_node.tag == _STR else _scalar(value_node, loader)
+            else:
+                value = _construct_plain(value_node, loader, done, active)
+            result[key] = value
     else:
         raise _NotPlain
     active.discard(ident)

@@ -12,6 +12,8 @@ import json
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from commonslint.card import REGEX_YAML_BLOCK, _construct, split_front_matter
 from tests.conftest import CORPUS
@@ -27,7 +29,7 @@ def _both(source: str) -> tuple[str, str]:
     def run(build) -> str:  # type: ignore[no-untyped-def]
         try:
             return repr(build())
-        except (yaml.YAMLError, ValueError, TypeError, OverflowError) as exc:
+        except (yaml.YAMLError, ValueError, TypeError, OverflowError, IndexError, KeyError) as exc:
             return f"raises {type(exc).__name__}"
 
     def theirs():  # type: ignore[no-untyped-def]
@@ -90,3 +92,53 @@ def test_split_front_matter_still_reports_construct_errors() -> None:
     assert front.status == "invalid"
     front = split_front_matter("---\nx: !custom 1\n---\n")
     assert front.status == "invalid"
+    # PyYAML's own IndexError/KeyError on explicit tags are a finding, not a traceback.
+    for source in ("x: !!int ''", "x: !!bool maybe"):
+        front = split_front_matter(f"---\n{source}\n---\n")
+        assert front.status == "invalid", source
+
+
+# Scalars as they appear in front matter and around the edges of YAML 1.1's implicit types:
+# signs, underscores, octal/hex/binary prefixes, sexagesimal, `.inf`/`.nan`, booleans in any case.
+_SCALAR_PIECES = st.sampled_from(
+    [
+        *("", "-", "+", "0", "1", "7", "9", "_", ":", ".", "e", "E", "x", "b", "o", "a", "f"),
+        *("0x", "0b", "0o", ".inf", ".nan", ".Inf", ".NaN", "59", "60", "1_000", "e+3", "e-2"),
+        *("yes", "No", "ON", "off", "True", "FALSE", "null", "~", "Null", "2023-01-02", "y"),
+    ]
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.lists(_SCALAR_PIECES, min_size=1, max_size=5).map("".join), max_size=6))
+def test_scalars_match_safe_load(values: list[str]) -> None:
+    """`_construct`'s own int/float/bool/null conversion gives `yaml.safe_load`'s values."""
+    lines = [f"k{n}: {value}" for n, value in enumerate(values)]
+    source = "\n".join(lines) + "\n" + "seq: [" + ", ".join(v or "''" for v in values) + "]\n"
+    try:
+        node = yaml.compose(source, Loader=_Loader)
+    except yaml.YAMLError:
+        return  # not YAML at all: the constructor never runs
+    ours, theirs = _both(source)
+    assert ours == theirs, source
+    if node is not None and not ours.startswith("raises"):
+        assert repr(yaml.safe_load(source)) == ours
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "a: !!int ''\n",  # PyYAML's own IndexError, not ours
+        "a: !!int abc\n",
+        "a: !!bool maybe\n",
+        "a: !!float ''\n",
+        "a: !!null x\n",
+        "a: 0o17\nb: 017\nc: 0b101\nd: -0x_1f\ne: 1:30\nf: -1:30.5\ng: 1_0.5\nh: -.inf\n",
+        "? 1:30\n: sexagesimal key\n? .nan\n: nan key\n",
+    ],
+)
+def test_explicit_and_edge_scalars_match_pyyaml(source: str) -> None:
+    node = yaml.compose(source, Loader=_Loader)
+    ours, theirs = _both(source)
+    assert ours == theirs
+    assert node is not None
