@@ -266,6 +266,8 @@ def _yaml_bool(value: str) -> bool:
 
 def _yaml_int(value: str) -> int:
     """`SafeConstructor.construct_yaml_int`, step for step."""
+    if value.isdecimal() and value.isascii() and value[0] != "0":
+        return int(value)  # plain decimal digits: the steps below reduce to this
     value = value.replace("_", "")
     sign = +1
     if value[0] == "-":
@@ -292,6 +294,10 @@ def _yaml_int(value: str) -> int:
 
 def _yaml_float(value: str) -> float:
     """`SafeConstructor.construct_yaml_float`, step for step."""
+    if "_" not in value and ":" not in value and "n" not in value and "N" not in value:
+        # No underscore, sexagesimal, inf or nan: the steps below reduce to `float`, which
+        # accepts the sign itself (and negating a float is exact).
+        return float(value)
     value = value.replace("_", "").lower()
     sign = +1
     if value[0] == "-":
