@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from typing import Any
 
 from commonslint.card import Card
@@ -12,13 +13,20 @@ def file_loc(path: str, line: int = 1, column: int = 1) -> dict[str, Any]:
 
 
 def offset_loc(card: Card, start: int, end: int | None = None) -> dict[str, Any]:
-    span = card.lines.span(start, start if end is None else end)
+    """`card.lines.span(start, end)` as a location dict, without the Span in between (a card
+    has a location for every top-level key and value, so this runs dozens of times per card)."""
+    starts = card.lines.starts
+    line = bisect_right(starts, start) - 1
+    if end is None or end <= start:
+        end_line, end = line, start
+    else:
+        end_line = bisect_right(starts, end) - 1
     return {
         "path": card.path,
-        "line": span.line,
-        "column": span.column,
-        "end_line": span.end_line,
-        "end_column": span.end_column,
+        "line": line + 1,
+        "column": start - starts[line] + 1,
+        "end_line": end_line + 1,
+        "end_column": end - starts[end_line] + 1,
     }
 
 
@@ -28,7 +36,8 @@ def node_loc(card: Card, node: Any) -> dict[str, Any]:
     start = base + node.start_mark.index
     end = base + node.end_mark.index
     # A block mapping or sequence ends at the start of the next line; point at its own text.
-    while end > start and card.text[end - 1] in "\r\n":
+    text = card.text
+    while end > start and text[end - 1] in "\r\n":
         end -= 1
     return offset_loc(card, start, end)
 
