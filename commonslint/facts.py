@@ -49,12 +49,17 @@ SECTION_PURPOSES: dict[str, re.Pattern[str]] = {
 
 
 def licence_file_kind(path: str) -> str | None:
-    pure = PurePosixPath(path)
-    folder = str(pure.parent)
+    if "/" not in path and path not in ("", "."):
+        # A root file (every file of a card-only lint): PurePosixPath's parent and name are
+        # "." and the path itself; building one costs more than the rest of this function.
+        folder, name = ".", path
+    else:
+        pure = PurePosixPath(path)
+        folder, name = str(pure.parent), pure.name
     if folder not in (".", "LICENSES", "licenses"):
         return None
-    if folder != "." or _LICENCE_NAME.match(pure.name):
-        lowered = pure.name.lower()
+    if folder != "." or _LICENCE_NAME.match(name):
+        lowered = name.lower()
         if lowered.startswith("notice"):
             return "notice"
         if "policy" in lowered:
@@ -85,13 +90,14 @@ def _purpose_section(sections: list[dict[str, Any]], purpose: str) -> dict[str, 
     return next((s for s in matches if s["status"] == "filled"), matches[0])
 
 
+_DATASET_HEADING = re.compile(r"^#\s*Dataset Card\b", re.M)
+
+
 def _guess_kind(data: dict[str, Any], card: Card | None) -> str:
     if any(key in metadata.DATASET_FIELDS for key in data):
         return "dataset"
-    if card is not None and re.search(
-        r"^#\s*Dataset Card\b",
-        card.text[card.front.body_start : card.front.body_start + 4000],
-        re.M,
+    if card is not None and _DATASET_HEADING.search(
+        card.text[card.front.body_start : card.front.body_start + 4000]
     ):
         return "dataset"
     return "model"

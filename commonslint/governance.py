@@ -26,8 +26,13 @@ def _stem_matches(path: str, stem: str) -> bool:
     folder, _, name = path.rpartition("/")
     if (folder + "/" if folder else "") not in COMMUNITY_FOLDERS:
         return False
-    name = name.lower().replace("-", "_")
-    return any(name == stem + ext for ext in _EXTENSIONS)
+    names = _NAMES.get(stem)
+    if names is None:
+        names = _NAMES[stem] = frozenset(stem + ext for ext in _EXTENSIONS)
+    return name.lower().replace("-", "_") in names
+
+
+_NAMES: dict[str, frozenset[str]] = {}  # stem -> the file names it matches
 
 
 def find_community_file(files: Iterable[str], stem: str) -> str | None:
