@@ -464,7 +464,9 @@ class Section:
         return normalise_title(self.title)
 
 
+@functools.lru_cache(maxsize=4096)
 def normalise_title(title: str) -> str:
+    # Cached: headings repeat card after card (the template's), and this is four regex passes.
     title = _OPTIONAL.sub("", title)
     title = title.replace("&", " and ")
     title = _TITLE_MARKUP.sub(" ", title)

@@ -8,6 +8,7 @@ Every place a rule may point at is precomputed as a location dict (`path`, `line
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import PurePosixPath
 from typing import Any
@@ -81,10 +82,15 @@ def _section_dict(card: Card, section: Section) -> dict[str, Any]:
     }
 
 
+@functools.lru_cache(maxsize=4096)
+def _key_has_purpose(purpose: str, key: str) -> bool:
+    # Section keys repeat card after card (the template's headings): one search per key.
+    return SECTION_PURPOSES[purpose].search(key) is not None
+
+
 def _purpose_section(sections: list[dict[str, Any]], purpose: str) -> dict[str, Any] | None:
     """The best section for a purpose: a filled one if any, else the first that matches."""
-    pattern = SECTION_PURPOSES[purpose]
-    matches = [s for s in sections if pattern.search(s["key"])]
+    matches = [s for s in sections if _key_has_purpose(purpose, s["key"])]
     if not matches:
         return None
     return next((s for s in matches if s["status"] == "filled"), matches[0])
