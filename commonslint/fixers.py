@@ -143,6 +143,9 @@ def licence_other(repo: Repo, card: Card, facts: dict[str, Any]) -> dict[str, An
     }
 
 
+_BLANK_LINE_AT_END = re.compile(r"(\r\n|\r|\n)[ \t]*(\r\n|\r|\n)$")
+
+
 def environmental_impact(card: Card, facts: dict[str, Any]) -> dict[str, Any] | None:
     """CL501: an Environmental Impact section to fill in, when the card has none.
 
@@ -175,7 +178,9 @@ def environmental_impact(card: Card, facts: dict[str, Any]) -> dict[str, Any] | 
     lead = ""
     if text and not text.endswith(("\n", "\r")):
         lead = nl + nl
-    elif text and not re.search(r"(\r\n|\r|\n)[ \t]*(\r\n|\r|\n)$", text):
+    elif text and not _BLANK_LINE_AT_END.search(text[len(text.rstrip(" \t\r\n")) :]):
+        # Searched for in the trailing blank run only: a match holds nothing else, and the
+        # whole text has a newline per line for the regex to try.
         lead = nl
     return _section_fix(card, start, lead + scaffold)
 
