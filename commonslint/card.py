@@ -473,14 +473,30 @@ def normalise_title(title: str) -> str:
     return " ".join(title.lower().replace("-", " ").split()).strip(" :.,")
 
 
+# PLACEHOLDER_PATTERNS' case-insensitive matching also equates ı and İ with i, which lower()
+# does not; they are folded before the quick check.
+_FOLD_I = str.maketrans({"ı": "i", "İ": "i"})
+
+
+def _may_hold_placeholder(text: str) -> bool:
+    """False only when PLACEHOLDER_PATTERNS cannot match: each of its forms holds `{{` or the
+    word `information` (in any case), and a section's text mostly holds neither."""
+    if "{{" in text:
+        return True
+    if "[" not in text:
+        return False
+    if not text.isascii() and ("ı" in text or "İ" in text):
+        text = text.translate(_FOLD_I)
+    return "information" in text.lower()
+
+
 def _own_status(text: str) -> tuple[str, int]:
     """Is the text under a heading written by a person, only template placeholders, or empty?"""
     # Each substitution runs only when its pattern can match (a comment needs `<!--`, a label
     # `**` or `__`): the same answer, without four passes over every section.
     if "<!--" in text:
         text = _COMMENT.sub(" ", text)
-    # Every placeholder begins with `[` or `{{` (case-folding leaves brackets alone).
-    count = len(PLACEHOLDER_PATTERNS.findall(text)) if "[" in text or "{{" in text else 0
+    count = len(PLACEHOLDER_PATTERNS.findall(text)) if _may_hold_placeholder(text) else 0
     stocked = False
     for stock in STOCK_SENTENCES:
         if stock in text:
