@@ -102,9 +102,12 @@ _DATASET_HEADING = re.compile(r"^#\s*Dataset Card\b", re.M)
 def _guess_kind(data: dict[str, Any], card: Card | None) -> str:
     if any(key in metadata.DATASET_FIELDS for key in data):
         return "dataset"
-    if card is not None and _DATASET_HEADING.search(
-        card.text[card.front.body_start : card.front.body_start + 4000]
-    ):
+    if card is None:
+        return "model"
+    head = card.text[card.front.body_start : card.front.body_start + 4000]
+    # The heading regex is case-sensitive: without the literal words it cannot match, and
+    # the substring test is far cheaper than trying `^` at every position.
+    if "Dataset Card" in head and _DATASET_HEADING.search(head):
         return "dataset"
     return "model"
 

@@ -53,3 +53,15 @@ def test_community_stems_match_any_extension(path: str) -> None:
             name.lower().replace("-", "_") == stem + ext for ext in governance._EXTENSIONS
         )
         assert governance._stem_matches(path, stem) == expected
+
+
+def test_dataset_heading_alone_makes_a_dataset() -> None:
+    from commonslint.facts import compute
+    from commonslint.sources import MemoryRepo
+
+    def kind(card: str) -> str:
+        return compute(MemoryRepo({"README.md": card}, card_only=True))[0]["card"]["kind"]
+
+    assert kind("---\nlicense: mit\n---\nintro\n#  Dataset Card for x\n") == "dataset"
+    assert kind("---\nlicense: mit\n---\n# dataset card for x\n") == "model"  # case-sensitive
+    assert kind("---\nlicense: mit\n---\nthe Dataset Card below\n") == "model"
