@@ -47,6 +47,8 @@ class Declared:
 def _items(card: Card | None, card_f: dict[str, Any], key: str) -> list[tuple[str, Any]]:
     """(value, location) for each string in a string-or-list field."""
     value = card_f["meta"].get(key)
+    if not isinstance(value, (str, list)):
+        return []  # absent (most cards) or of the wrong type: no node lookup needed
     fallback = card_f["value_at"].get(key) or card_f["key_at"].get(key)
     node = None
     if card is not None and card.front.node is not None:

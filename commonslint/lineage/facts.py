@@ -111,7 +111,7 @@ def compute(
 ) -> dict[str, Any]:
     declared = declared_parents(card, card_f)
     models = sum(1 for d in declared if d.kind == "model")
-    facts = empty(card_f)
+    facts = empty()  # its relation facts are replaced at once
     facts["relation"] = relation_facts(card_f, models)
     if not declared:
         return facts
