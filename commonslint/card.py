@@ -537,8 +537,11 @@ def parse_sections(text: str, first_line: int) -> list[Section]:
             continue
         # Fences, headings and setext underlines all begin (after at most three spaces) with one
         # of these characters; most lines do not, and skip three regex matches.
-        marked = line.lstrip(" ")[:1] in _MARK_CHARS
-        if marked:
+        first = line.lstrip(" ")[:1]
+        marked = first in _MARK_CHARS
+        # Each pattern needs its own first character: a list item (`-`) tries only the setext
+        # underline, a heading (`#`) only the ATX pattern.
+        if first == "`" or first == "~":
             fence_match = _FENCE.match(line)
             if fence_match:
                 fence = fence_match.group(1)[:3]
@@ -550,12 +553,12 @@ def parse_sections(text: str, first_line: int) -> list[Section]:
             continue
         if len(flat) >= MAX_SECTIONS:
             break  # the rest is text of the last section
-        atx = _ATX.match(line)
+        atx = _ATX.match(line) if first == "#" else None
         if atx:
             title = (atx.group(2) or "").strip()
             flat.append((Section(title, len(atx.group(1)), first_line + i, 0), i + 1))
             continue
-        setext = _SETEXT.match(line)
+        setext = _SETEXT.match(line) if first == "=" or first == "-" else None
         if (
             setext
             and i > 0
