@@ -152,11 +152,18 @@ _EXPECTED = {
 }
 
 
+_FIELD_ORDER = {key: number for number, key in enumerate(KNOWN_FIELDS)}
+
+
 def wrong_types(data: dict[str, Any], nodes: dict[str, tuple[Any, Any]]) -> list[Problem]:
     """Known fields whose value has a shape the Hub rejects (CL005)."""
     problems = []
-    for key, shape in KNOWN_FIELDS.items():
-        if key not in data or key not in nodes or shape == "any":
+    # The known fields the card has, in KNOWN_FIELDS' order: a card has a handful of them.
+    present = [key for key in data if key in KNOWN_FIELDS]
+    present.sort(key=_FIELD_ORDER.__getitem__)
+    for key in present:
+        shape = KNOWN_FIELDS[key]
+        if key not in nodes or shape == "any":
             continue
         value, node = data[key], nodes[key][1]
         if value is None:
