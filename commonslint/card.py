@@ -283,13 +283,18 @@ def _yaml_int(value: str) -> int:
     if value[0] == "0":
         return sign * int(value, 8)
     if ":" in value:
-        total = 0
-        base = 1
-        for digit in reversed([int(part) for part in value.split(":")]):
-            total += digit * base
-            base *= 60
-        return sign * total
+        return sign * _base60(value, int)
     return sign * int(value)
+
+
+def _base60(value: str, kind: type) -> Any:
+    """YAML 1.1 sexagesimal (`1:30` is 90), summed as PyYAML does, in ints or in floats."""
+    total = kind(0)
+    base = 1
+    for digit in reversed([kind(part) for part in value.split(":")]):
+        total += digit * base
+        base *= 60
+    return total
 
 
 def _yaml_float(value: str) -> float:
@@ -309,12 +314,7 @@ def _yaml_float(value: str) -> float:
     if value == ".nan":
         return _SAFE.nan_value
     if ":" in value:
-        total = 0.0
-        base = 1
-        for digit in reversed([float(part) for part in value.split(":")]):
-            total += digit * base
-            base *= 60
-        return sign * total
+        return sign * _base60(value, float)
     return sign * float(value)
 
 
