@@ -234,9 +234,11 @@ def _folder_item(source: Source, path: str, rel: str, done_ids: frozenset[str]) 
 
 
 def _default_hf_cache() -> Path:
-    from huggingface_hub import constants  # only on this path: it reads HF_HOME and friends
+    # The lineage facts read the same cache by the same rules (HF_HUB_CACHE, HF_HOME, ...),
+    # without importing huggingface_hub.
+    from commonslint.lineage.hfcache import cache_dir
 
-    return Path(constants.HF_HUB_CACHE)
+    return cache_dir()
 
 
 def _hub_folder(path: Path) -> Path:
