@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
@@ -48,19 +48,27 @@ def make_repo(tmp_path: Path) -> Callable[..., Path]:
 
 
 def run_cli(
-    *args: str, cwd: Path | None = None, env: dict[str, str] | None = None, timeout: float = 60
+    *args: str,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+    timeout: float = 60,
+    prefix: Sequence[str] = (),
+    preexec_fn: Callable[[], None] | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """Run `python -m commonslint ARGS` in a subprocess, as a user (or pre-commit) would."""
+    """Run `python -m commonslint ARGS` in a subprocess, as a user (or pre-commit) would.
+
+    `prefix` runs it under another command (e.g. `setpriv ...`); `preexec_fn` sets limits."""
     full_env = dict(os.environ)
     full_env["PYTHONPATH"] = str(ROOT) + os.pathsep + full_env.get("PYTHONPATH", "")
     full_env.update(env or {})
     return subprocess.run(
-        [sys.executable, "-m", "commonslint", *args],
+        [*prefix, sys.executable, "-m", "commonslint", *args],
         cwd=cwd,
         env=full_env,
         capture_output=True,
         text=True,
         timeout=timeout,
+        preexec_fn=preexec_fn,
         check=False,
     )
 

@@ -13,14 +13,13 @@ import os
 import resource
 import shutil
 import subprocess
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
 from commonslint.card import MAX_SECTIONS, parse_card
-from tests.conftest import ROOT, codes, write_repo
+from tests.conftest import codes, run_cli, write_repo
 
 TIMEOUT = 20  # seconds; each case takes well under one on an idle machine
 MEMORY_MB = 400  # address space, not resident memory: a plain run needs about 150
@@ -37,18 +36,7 @@ def _limit_memory() -> None:
 def run_bounded(
     *args: str, prefix: Sequence[str] = (), cwd: Path | None = None
 ) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
-    result = subprocess.run(
-        [*prefix, sys.executable, "-m", "commonslint", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT,
-        preexec_fn=_limit_memory,
-        check=False,
-    )
+    result = run_cli(*args, cwd=cwd, timeout=TIMEOUT, prefix=prefix, preexec_fn=_limit_memory)
     assert "Traceback" not in result.stderr, result.stderr
     assert "internal error" not in result.stderr, result.stderr
     assert result.returncode in (0, 1), (result.returncode, result.stderr)
