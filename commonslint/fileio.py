@@ -11,10 +11,16 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import IO, Any
 
 
-def write_atomic(path: Path, data: bytes) -> None:
+@contextlib.contextmanager
+def atomic_writer(path: Path, text: bool = False) -> Iterator[IO[Any]]:
+    """A file handle whose content replaces `path` when the block ends without an error.
+
+    For content written in pieces (a large report); `write_atomic` for content in hand."""
     if path.is_symlink():
         # Write through the link, as an editor does: renaming over it would replace the link
         # itself with a regular file.
@@ -30,8 +36,11 @@ def write_atomic(path: Path, data: bytes) -> None:
         mode = 0o666 & ~umask
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+        handle: IO[Any] = (
+            os.fdopen(fd, "w", encoding="utf-8", newline="\n") if text else os.fdopen(fd, "wb")
+        )
+        with handle:
+            yield handle
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, mode)
@@ -40,3 +49,8 @@ def write_atomic(path: Path, data: bytes) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    with atomic_writer(path) as handle:
+        handle.write(data)

@@ -18,6 +18,7 @@ import jinja2
 
 from commonslint import __version__
 from commonslint.audit.indicators import LICENCE_CLASSES
+from commonslint.fileio import atomic_writer
 from commonslint.ruledocs import rule_text
 
 if TYPE_CHECKING:
@@ -302,18 +303,15 @@ def write_report(
 ) -> None:
     """Assemble the report into `path`, atomically (a reader never sees half a report)."""
     head, middle, tail = render_page(summary, rules)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        with open(tmp, "w", encoding="utf-8", newline="\n") as out:
+        with atomic_writer(path, text=True) as out:
             out.write(head)
             for piece in rows.pieces():
                 out.write(piece)
             out.write(middle)
             out.write(_script_json(rows.messages.table()))
             out.write(tail)
-        os.replace(tmp, path)
     finally:
-        tmp.unlink(missing_ok=True)
         rows.discard()
 
 
