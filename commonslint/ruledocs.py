@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from commonslint.report import documentation_anchor
 from commonslint.rulepacks import Rule
 
 _SECTIONS = (
@@ -51,7 +52,7 @@ def rule_table(rules: Sequence[Rule], link_prefix: str = "") -> str:
     """The one-line-a-rule table of the reference page and of the README (`docs/rules.md`)."""
     out = ["| code | name | default | summary |", "| --- | --- | --- | --- |"]
     for rule in rules:
-        anchor = f"{link_prefix}#{rule.code.lower()}-{rule.name}"
+        anchor = documentation_anchor(rule.code, rule.name, page=link_prefix)
         out.append(
             f"| [{rule.code}]({anchor}) | {rule.name} | {rule.severity.label} | {rule.summary} |"
         )

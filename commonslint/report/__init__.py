@@ -39,9 +39,10 @@ def reporter(name: str) -> Reporter:
     return module.render  # type: ignore[no-any-return]
 
 
-def documentation_anchor(code: str, name: str) -> str:
-    """Where a rule is documented: its section of the generated rule reference."""
-    return f"docs/rules.md#{code.lower()}-{name}"
+def documentation_anchor(code: str, name: str, page: str = "docs/rules.md") -> str:
+    """Where a rule is documented: its section of the generated rule reference (the heading
+    `## CODE name` that `ruledocs.reference_markdown` writes, as GitHub makes its anchor)."""
+    return f"{page}#{code.lower()}-{name}"
 
 
 def documentation_url(code: str, name: str) -> str:
