@@ -99,10 +99,6 @@ class Compiler:
             self._env = jinjaenv.environment()
         return self._env
 
-    @property
-    def jinja_loaded(self) -> bool:
-        return self._env is not None
-
     def _code(self, kind: str, source: str) -> Any:
         from commonslint import jinjaenv
 
@@ -301,9 +297,6 @@ class Engine:
         if any(compiled.uses_jinja for compiled in self.rules):
             self.globals = dict(self.compiler.env.globals)
         self._by_stage: dict[tuple[str, str], list[CompiledRule]] = {}
-
-    def save_cache(self) -> None:
-        self.compiler.save()
 
     def run(self, facts: dict[str, Any], stage: str = "facts") -> list[Finding]:
         kind = facts.get("card", {}).get("kind", "model")

@@ -116,11 +116,6 @@ def _function_code(source: str) -> types.CodeType:
     raise AssertionError("no function in the translated module")  # pragma: no cover
 
 
-def runtime(env: Environment | None = None) -> dict[str, Any]:
-    """The globals the translated functions run with (`env` is not needed any more)."""
-    return fastrun.namespace()
-
-
 def function(code: types.CodeType, namespace: dict[str, Any]) -> Any:
     return types.FunctionType(code, namespace)
 

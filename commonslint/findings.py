@@ -31,7 +31,8 @@ class Severity(IntEnum):
 class Location:
     """A place in the repository: a path relative to the repository root, 1-based line/column.
 
-    `line` is 0 when the finding is about the file as a whole (or a file that does not exist).
+    A finding about a file as a whole (or a file that should exist) points at line 1, column 1,
+    since SARIF regions and editors' `path:line:col` both need a line.
     """
 
     path: str
@@ -39,15 +40,6 @@ class Location:
     column: int = 0
     end_line: int = 0
     end_column: int = 0
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "path": self.path,
-            "line": self.line,
-            "column": self.column,
-            "end_line": self.end_line,
-            "end_column": self.end_column,
-        }
 
 
 @dataclass(frozen=True)

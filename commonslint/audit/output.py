@@ -10,7 +10,7 @@ dropped by truncating the file to the last good record, and the audit appends fr
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
@@ -55,14 +55,6 @@ def open_output(path: Path, resume_at: int | None) -> IO[str]:
     with open(path, "r+b") as handle:
         handle.truncate(resume_at)
     return open(path, "a", encoding="utf-8", newline="\n")
-
-
-def records(path: Path) -> Iterator[dict[str, Any]]:
-    """Records of a findings file, one at a time."""
-    with open(path, encoding="utf-8") as handle:
-        for line in handle:
-            if line.strip():
-                yield json.loads(line)
 
 
 def sync(handle: IO[str]) -> None:
