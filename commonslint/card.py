@@ -625,24 +625,51 @@ def all_sections(roots: list[Section]) -> list[Section]:
     return _walk(roots)
 
 
+# Below this offset a position is counted directly in the text rather than by building the
+# line index: front matter is near the top, and counting there is cheaper than indexing a long
+# body. Past it (a huge front matter) the index keeps positions logarithmic.
+_COUNT_LIMIT = 8192
+
+
 @dataclass
 class Card:
-    """A parsed card: its text, where lines start, the front matter and the body sections."""
+    """A parsed card: its text, the front matter and the body sections; `lines` maps offsets
+    to lines and columns."""
 
     path: str
     text: str
-    lines: LineIndex
     front: FrontMatter
     sections: list[Section]
+    has_cr: bool = False  # does any line break with `\r` (CRLF or CR)?
 
     @property
     def data(self) -> dict[str, Any]:
         return self.front.data
 
+    @functools.cached_property
+    def lines(self) -> LineIndex:
+        # Built on first use: most positions a lint needs are in the front matter, and the
+        # index of a long card costs more than all of its rules.
+        return LineIndex(self.text)
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """The 1-based (line, column) of a character offset: `lines.position`'s answer."""
+        if offset < _COUNT_LIMIT and not self.has_cr and "lines" not in self.__dict__:
+            text = self.text
+            return text.count("\n", 0, offset) + 1, offset - text.rfind("\n", 0, offset)
+        return self.lines.position(offset)
+
+    @property
+    def line_count(self) -> int:
+        """How many lines `lines` counts (a last line without a break counts)."""
+        if self.has_cr or "lines" in self.__dict__:
+            return len(self.lines.starts)
+        return self.text.count("\n") + 1
+
 
 def parse_card(path: str, text: str) -> Card:
-    index = LineIndex(text)
     front = split_front_matter(text)
-    body_line = index.position(front.body_start)[0] if front.body_start else 1
-    body = text[front.body_start :]
-    return Card(path, text, index, front, parse_sections(body, body_line))
+    card = Card(path, text, front, [], "\r" in text)
+    body_line = card.position(front.body_start)[0] if front.body_start else 1
+    card.sections = parse_sections(text[front.body_start :], body_line)
+    return card

@@ -24,7 +24,7 @@ from commonslint.card import (
     key_nodes,
     parse_card,
 )
-from commonslint.locations import file_loc, line_loc, node_loc, offset_loc
+from commonslint.locations import NodeLocations, file_loc, line_loc, node_loc, offset_loc
 from commonslint.sources import Repo
 from commonslint.suppressions import Suppression, find_suppressions
 
@@ -156,8 +156,8 @@ def card_facts(repo: Repo, unreadable: list[dict[str, Any]]) -> tuple[dict[str, 
     front = card.front
     facts["readable"] = True
     facts["at"] = file_loc(path, 1, 1)
-    facts["text_lines"] = len(card.lines.starts)
-    facts["body_start_line"] = card.lines.position(front.body_start)[0]
+    facts["text_lines"] = card.line_count
+    facts["body_start_line"] = card.position(front.body_start)[0]
     front_at = (
         offset_loc(card, front.error_offset)
         if front.status == "invalid"
@@ -176,8 +176,8 @@ def card_facts(repo: Repo, unreadable: list[dict[str, Any]]) -> tuple[dict[str, 
         nodes = key_nodes(front.node)
         facts["meta"] = front.data
         facts["keys"] = list(front.data)
-        facts["key_at"] = {k: node_loc(card, kn) for k, (kn, _) in nodes.items()}
-        facts["value_at"] = {k: node_loc(card, vn) for k, (_, vn) in nodes.items()}
+        facts["key_at"] = NodeLocations(card, nodes, 0)
+        facts["value_at"] = NodeLocations(card, nodes, 1)
         for name, problems in (
             ("type_problems", metadata.wrong_types(front.data, nodes)),
             ("misspelt", metadata.misspelt_keys(nodes)),
@@ -336,7 +336,7 @@ def suppression_list(card: Card | None) -> list[Suppression]:
         return []
     front = card.front
     end = front.yaml_end if front.status != "missing" else 0
-    return find_suppressions(card.text, front.yaml_start, end, card.lines.position)
+    return find_suppressions(card.text, front.yaml_start, end, card.position)
 
 
 def compute(repo: Repo, kind: str | None = None) -> tuple[dict[str, Any], list[Suppression]]:

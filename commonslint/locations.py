@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from commonslint.card import Card
@@ -13,20 +13,18 @@ def file_loc(path: str, line: int = 1, column: int = 1) -> dict[str, Any]:
 
 
 def offset_loc(card: Card, start: int, end: int | None = None) -> dict[str, Any]:
-    """`card.lines.span(start, end)` as a location dict, without the Span in between (a card
-    has a location for every top-level key and value, so this runs dozens of times per card)."""
-    starts = card.lines.starts
-    line = bisect_right(starts, start) - 1
+    """`card.lines.span(start, end)` as a location dict, without the Span in between."""
+    line, column = card.position(start)
     if end is None or end <= start:
-        end_line, end = line, start
+        end_line, end_column = line, column
     else:
-        end_line = bisect_right(starts, end) - 1
+        end_line, end_column = card.position(end)
     return {
         "path": card.path,
-        "line": line + 1,
-        "column": start - starts[line] + 1,
-        "end_line": end_line + 1,
-        "end_column": end - starts[end_line] + 1,
+        "line": line,
+        "column": column,
+        "end_line": end_line,
+        "end_column": end_column,
     }
 
 
@@ -44,3 +42,42 @@ def node_loc(card: Card, node: Any) -> dict[str, Any]:
 
 def line_loc(card: Card, line: int) -> dict[str, Any]:
     return {"path": card.path, "line": line, "column": 1, "end_line": line, "end_column": 1}
+
+
+class NodeLocations(Mapping[str, dict[str, Any]]):
+    """Top-level key -> the location of its key node (`which=0`) or value node (`which=1`).
+
+    A read-only mapping that builds each location dict on first use: a card has a location
+    for every top-level key and value, and a lint reads only the few that a finding points
+    at. Rules read it as they read a dict (`card.key_at.license`, `.get(...)`, iteration).
+    """
+
+    __slots__ = ("_built", "_card", "_nodes", "_which")
+
+    def __init__(self, card: Card, nodes: dict[str, tuple[Any, Any]], which: int) -> None:
+        self._card = card
+        self._nodes = nodes
+        self._which = which
+        self._built: dict[str, dict[str, Any]] = {}
+
+    def __getitem__(self, key: str) -> dict[str, Any]:
+        built = self._built.get(key)
+        if built is None:
+            built = node_loc(self._card, self._nodes[key][self._which])
+            self._built[key] = built
+        return built
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self[key] if key in self._nodes else default
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._nodes
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._nodes)
+
+    def __len__(self) -> int:
+        return len(self._nodes)
+
+    def __repr__(self) -> str:
+        return repr(dict(self))
