@@ -35,6 +35,10 @@ from commonslint.rulepacks import PackError, Rule
 _CACHE_VERSION = "3"
 
 
+# A probe that was not run, or failed: the rule's parts are evaluated from the start.
+_UNKNOWN: Any = object()
+
+
 class RuleError(Exception):
     """A rule that fails while it is evaluated (a broken user pack); exit 2."""
 
@@ -306,16 +310,19 @@ class Engine:
         shared = _Shared(variables)
         for compiled in self._selected(stage, kind):
             probe = compiled.probe
+            gate: Any = _UNKNOWN
             if probe is not None:
                 # Most rules do not fire on most cards: a translated condition (or `for_each`)
-                # that is false is the whole answer. A true one, or a failure, is evaluated
-                # again below, where a failure is reported with the rule's name.
+                # that is false is the whole answer, and a true one is not asked again. A
+                # failure is evaluated again below, where it is reported with the rule's name.
                 try:
-                    if not probe(variables):
-                        continue
+                    gate = probe(variables)
                 except Exception:  # re-raised, with the rule named, by `_evaluate`
-                    pass
-            findings.extend(self._evaluate(compiled, variables, shared))
+                    gate = _UNKNOWN
+                else:
+                    if not gate:
+                        continue
+            findings.extend(self._evaluate(compiled, variables, shared, gate))
         self.compiler.save()
         return findings
 
@@ -328,14 +335,17 @@ class Engine:
         return selected
 
     def _evaluate(
-        self, compiled: CompiledRule, facts: dict[str, Any], shared: _Shared
+        self, compiled: CompiledRule, facts: dict[str, Any], shared: _Shared, gate: Any = _UNKNOWN
     ) -> list[Finding]:
+        """The rule's findings; `gate` is what its probe (its `for_each`, else its `when`)
+        already gave, or `_UNKNOWN`."""
         rule = compiled.rule
         step = "for_each"
+        known = gate is not _UNKNOWN
         try:
             items: Iterable[Any] = [None]
             if compiled.for_each is not None:
-                items = compiled.for_each.within(shared) or []
+                items = (gate if known else compiled.for_each.within(shared)) or []
                 if isinstance(items, (str, bytes, dict)) or not hasattr(items, "__iter__"):
                     raise RuleError(f"`for_each` gave {type(items).__name__}, not a list")
             found = []
@@ -343,7 +353,7 @@ class Engine:
                 step = "when"
                 if compiled.for_each is None:
                     context = facts
-                    if not compiled.when.within(shared):
+                    if not known and not compiled.when.within(shared):
                         continue
                 else:
                     context = dict(facts, item=item)
