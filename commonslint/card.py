@@ -236,19 +236,38 @@ def _construct(node: yaml.Node) -> Any:
     anything unusual (merge keys, a recursive alias, a key that is a list or mapping, tagged
     collections) is built entirely by PyYAML, so the result is always its.
     """
-    loader = _Loader("")
+    lazy = _LazyConstructor()
     try:
         try:
-            return _construct_plain(node, loader, {}, set())
+            return _construct_plain(node, lazy, {}, set())
         except _NotPlain:
             pass
     finally:
-        loader.dispose()
+        lazy.dispose()
     loader = _Loader("")
     try:
         return loader.construct_document(node)
     finally:
         loader.dispose()
+
+
+class _LazyConstructor:
+    """PyYAML's constructor, for the few scalars only it builds (dates, binary), made on first
+    use: most front matter has none, and making a loader costs more than building the rest."""
+
+    __slots__ = ("loader",)
+
+    def __init__(self) -> None:
+        self.loader: Any = None
+
+    def construct_object(self, node: Any, deep: bool = False) -> Any:
+        if self.loader is None:
+            self.loader = _Loader("")
+        return self.loader.construct_object(node, deep=deep)
+
+    def dispose(self) -> None:
+        if self.loader is not None:
+            self.loader.dispose()
 
 
 # PyYAML's SafeConstructor semantics for the implicit scalar types, without its Python

@@ -83,17 +83,21 @@ def _section_dict(card: Card, section: Section) -> dict[str, Any]:
 
 
 @functools.lru_cache(maxsize=4096)
-def _key_has_purpose(purpose: str, key: str) -> bool:
+def _purposes_of(key: str) -> tuple[str, ...]:
     # Section keys repeat card after card (the template's headings): one search per key.
-    return SECTION_PURPOSES[purpose].search(key) is not None
+    return tuple(purpose for purpose, words in SECTION_PURPOSES.items() if words.search(key))
 
 
-def _purpose_section(sections: list[dict[str, Any]], purpose: str) -> dict[str, Any] | None:
-    """The best section for a purpose: a filled one if any, else the first that matches."""
-    matches = [s for s in sections if _key_has_purpose(purpose, s["key"])]
-    if not matches:
-        return None
-    return next((s for s in matches if s["status"] == "filled"), matches[0])
+def _purpose_sections(sections: list[dict[str, Any]]) -> dict[str, dict[str, Any] | None]:
+    """The best section for each purpose: the first filled one that matches, else the first
+    that matches; None when none does."""
+    best: dict[str, dict[str, Any] | None] = dict.fromkeys(SECTION_PURPOSES)
+    for section in sections:
+        for purpose in _purposes_of(section["key"]):
+            chosen = best[purpose]
+            if chosen is None or (chosen["status"] != "filled" and section["status"] == "filled"):
+                best[purpose] = section
+    return best
 
 
 _DATASET_HEADING = re.compile(r"^#\s*Dataset Card\b", re.M)
@@ -112,11 +116,22 @@ def _guess_kind(data: dict[str, Any], card: Card | None) -> str:
     return "model"
 
 
-def card_facts(repo: Repo, unreadable: list[dict[str, Any]]) -> tuple[dict[str, Any], Card | None]:
-    path = repo.card_path
-    facts: dict[str, Any] = {
+def _front_facts(status: str, at: dict[str, Any], front: Any = None) -> dict[str, Any]:
+    return {
+        "status": status,
+        "trap": front.trap if front else None,
+        "trap_message": TRAPS.get(front.trap or "none", "") if front else "",
+        "at": at,
+        "error": front.error if front else None,
+        "kind_found": front.kind_found if front else None,
+    }
+
+
+def _card_skeleton(path: str, exists: bool) -> dict[str, Any]:
+    """The card facts before the card is read (and all of them when it cannot be)."""
+    return {
         "path": path,
-        "exists": repo.exists(path),
+        "exists": exists,
         "readable": False,
         "ok": False,
         "at": file_loc(path),
@@ -125,14 +140,7 @@ def card_facts(repo: Repo, unreadable: list[dict[str, Any]]) -> tuple[dict[str, 
         "keys": [],
         "key_at": {},
         "value_at": {},
-        "front": {
-            "status": "absent",
-            "trap": None,
-            "trap_message": "",
-            "at": file_loc(path, 1, 1),
-            "error": None,
-            "kind_found": None,
-        },
+        "front": _front_facts("absent", file_loc(path, 1, 1)),
         "type_problems": [],
         "misspelt": [],
         "implicit": [],
@@ -140,64 +148,82 @@ def card_facts(repo: Repo, unreadable: list[dict[str, Any]]) -> tuple[dict[str, 
         "sections": [],
         "placeholder_sections": [],
         "first_heading_at": file_loc(path, 1, 1),
-        "section": {purpose: None for purpose in SECTION_PURPOSES},
+        "section": dict.fromkeys(SECTION_PURPOSES),
         "body_start_line": 1,
         "text_lines": 0,
     }
-    if not facts["exists"]:
+
+
+def card_facts(repo: Repo, unreadable: list[dict[str, Any]]) -> tuple[dict[str, Any], Card | None]:
+    path = repo.card_path
+    if not repo.exists(path):
+        facts = _card_skeleton(path, False)
         lowered = {f.lower(): f for f in repo.files() if "/" not in f}
         facts["near_miss"] = lowered.get(path.lower())
         return facts, None
     read = repo.read_text(path)
     if read.text is None:
         unreadable.append({"path": path, "error": read.error, "at": file_loc(path)})
-        return facts, None
+        return _card_skeleton(path, True), None
     card = parse_card(path, read.text)
     front = card.front
-    facts["readable"] = True
-    facts["at"] = file_loc(path, 1, 1)
-    facts["text_lines"] = card.line_count
-    facts["body_start_line"] = card.position(front.body_start)[0]
-    front_at = (
-        offset_loc(card, front.error_offset)
-        if front.status == "invalid"
-        else line_loc(card, front.trap_line if front.status == "missing" else 1)
-    )
-    facts["front"] = {
-        "status": front.status,
-        "trap": front.trap,
-        "trap_message": TRAPS.get(front.trap or "none", ""),
-        "at": front_at,
-        "error": front.error,
-        "kind_found": front.kind_found,
+    status = front.status
+    if status == "invalid":
+        front_at = offset_loc(card, front.error_offset)
+    else:
+        front_at = line_loc(card, front.trap_line if status == "missing" else 1)
+    top = file_loc(path, 1, 1)
+    sections = [_section_dict(card, s) for s in all_sections(card.sections)]
+    facts: dict[str, Any] = {
+        "path": path,
+        "exists": True,
+        "readable": True,
+        "ok": status == "ok",
+        "at": top,
+        "near_miss": None,
+        "meta": {},
+        "keys": [],
+        "key_at": {},
+        "value_at": {},
+        "front": _front_facts(status, front_at, front),
+        "type_problems": [],
+        "misspelt": [],
+        "implicit": [],
+        "duplicates": [],
+        "sections": sections,
+        "placeholder_sections": [s for s in sections if s["placeholders"]],
+        "first_heading_at": sections[0]["at"] if sections else top,
+        "section": _purpose_sections(sections),
+        "body_start_line": card.position(front.body_start)[0],
+        "text_lines": card.line_count,
     }
-    facts["ok"] = front.status == "ok"
-    if front.status == "ok":
+    if status == "ok":
+        data = front.data
         nodes = key_nodes(front.node)
-        facts["meta"] = front.data
-        facts["keys"] = list(front.data)
+        facts["meta"] = data
+        facts["keys"] = list(data)
         facts["key_at"] = NodeLocations(card, nodes, 0)
         facts["value_at"] = NodeLocations(card, nodes, 1)
         for name, problems in (
-            ("type_problems", metadata.wrong_types(front.data, nodes)),
+            ("type_problems", metadata.wrong_types(data, nodes)),
             ("misspelt", metadata.misspelt_keys(nodes)),
-            ("implicit", metadata.implicit_types(front.data, nodes)),
+            ("implicit", metadata.implicit_types(data, nodes)),
         ):
-            facts[name] = [
-                {"key": p.key, "detail": p.detail, "extra": p.extra, "at": node_loc(card, p.node)}
-                for p in problems
+            if problems:
+                facts[name] = [
+                    {
+                        "key": p.key,
+                        "detail": p.detail,
+                        "extra": p.extra,
+                        "at": node_loc(card, p.node),
+                    }
+                    for p in problems
+                ]
+        duplicates = duplicate_keys(front.node)
+        if duplicates:
+            facts["duplicates"] = [
+                {"key": str(k.value), "at": node_loc(card, k)} for k in duplicates
             ]
-        facts["duplicates"] = [
-            {"key": str(k.value), "at": node_loc(card, k)} for k in duplicate_keys(front.node)
-        ]
-    sections = [_section_dict(card, s) for s in all_sections(card.sections)]
-    facts["sections"] = sections
-    if sections:
-        facts["first_heading_at"] = sections[0]["at"]
-    facts["placeholder_sections"] = [s for s in sections if s["placeholders"]]
-    facts["section"] = {
-        purpose: _purpose_section(sections, purpose) for purpose in SECTION_PURPOSES
-    }
     return facts, card
 
 
