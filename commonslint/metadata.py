@@ -319,6 +319,8 @@ def implicit_types(data: dict[str, Any], nodes: dict[str, tuple[Any, Any]]) -> l
     problems = []
     for key, (_, node) in nodes.items():
         value = data.get(key)
+        if type(value) is str:
+            continue  # a string was read as written (`_read_as` says None)
         text_field = key in TEXT_FIELDS
         if isinstance(node, yaml.ScalarNode):
             read = _read_as(node, value, text_field)
@@ -326,6 +328,8 @@ def implicit_types(data: dict[str, Any], nodes: dict[str, tuple[Any, Any]]) -> l
                 problems.append(Problem(key, node, f"`{node.value}`", read))
         elif isinstance(node, yaml.SequenceNode) and isinstance(value, list):
             for item_node, item in zip(node.value, value, strict=False):
+                if type(item) is str:
+                    continue
                 if isinstance(item_node, yaml.ScalarNode):
                     read = _read_as(item_node, item, text_field)
                     if read:
