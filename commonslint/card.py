@@ -455,6 +455,9 @@ STOCK_SENTENCES = (
     "Users should be made aware of the risks, biases and limitations of the dataset. "
     "More information needed for further recommendations.",
 )
+# Both stock sentences hold this: text without it holds neither (so nothing is replaced).
+_STOCK_CORE = "be made aware of the risks, biases and limitations of the "
+assert all(_STOCK_CORE in stock for stock in STOCK_SENTENCES)
 _ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
@@ -492,40 +495,64 @@ def normalise_title(title: str) -> str:
     return " ".join(title.lower().replace("-", " ").split()).strip(" :.,")
 
 
-# PLACEHOLDER_PATTERNS' case-insensitive matching also equates ı and İ with i, which lower()
-# does not; they are folded before the quick check.
-_FOLD_I = str.maketrans({"ı": "i", "İ": "i"})
+# PLACEHOLDER_PATTERNS' two kinds of form, apart: a match of one holds no `[` and the other no
+# `{`, so they cannot overlap and its matches are theirs together. Each begins with a literal
+# (`[`, `{{`), which the regex engine finds far faster than the first character of either.
+_BRACKET_PLACEHOLDER = re.compile(
+    r"\[More Information Needed\]|\[Needs More Information\]", re.IGNORECASE
+)
+_BRACE_PLACEHOLDER = re.compile(r"\{\{\s*[\w.]+\s*\}\}", re.IGNORECASE)
 
 
-def _may_hold_placeholder(text: str) -> bool:
-    """False only when PLACEHOLDER_PATTERNS cannot match: each of its forms holds `{{` or the
-    word `information` (in any case), and a section's text mostly holds neither."""
-    if "{{" in text:
-        return True
-    if "[" not in text:
-        return False
-    if not text.isascii() and ("ı" in text or "İ" in text):
-        text = text.translate(_FOLD_I)
-    return "information" in text.lower()
+def _count_placeholders(text: str) -> int:
+    """`len(PLACEHOLDER_PATTERNS.findall(text))`."""
+    # A one-character `in` is a memchr: most text holds no `{`, and much no `[`.
+    count = len(_BRACKET_PLACEHOLDER.findall(text)) if "[" in text else 0
+    if "{" in text:
+        count += len(_BRACE_PLACEHOLDER.findall(text))
+    return count
+
+
+def _has_substance(text: str) -> bool:
+    """`_SUBSTANCE.search(_LABEL.sub(" ", text))`, without rewriting the text.
+
+    A label is replaced by noise, so the answer is whether a substance character lies outside
+    every label. Labels are looked for only where they could hide the next substance character,
+    so a section that starts with prose costs two short searches, not a pass over its text.
+    """
+    pos = 0
+    while True:
+        found = _SUBSTANCE.search(text, pos)
+        if found is None:
+            return False
+        first = found.start()
+        # A label begins with `**` or `__`, neither of which is substance: with neither before
+        # this character, no label (they are matched left to right from `pos`) holds it.
+        if text.find("**", pos, first) < 0 and text.find("__", pos, first) < 0:
+            return True
+        label = _LABEL.search(text, pos)
+        if label is None or label.start() > first:
+            return True
+        pos = label.end()
 
 
 def _own_status(text: str) -> tuple[str, int]:
     """Is the text under a heading written by a person, only template placeholders, or empty?"""
-    # Each substitution runs only when its pattern can match (a comment needs `<!--`, a label
-    # `**` or `__`): the same answer, without four passes over every section.
-    if "<!--" in text:
+    # Each substitution runs only when its pattern can match (a comment needs `<!--`): the same
+    # answer, without passes over every section. A one-character `in` is a memchr, so `<`
+    # first spares the slower four-character search in text without any tag.
+    if "<" in text and "<!--" in text:
         text = _COMMENT.sub(" ", text)
-    count = len(PLACEHOLDER_PATTERNS.findall(text)) if _may_hold_placeholder(text) else 0
+    count = _count_placeholders(text)
     stocked = False
-    for stock in STOCK_SENTENCES:
-        if stock in text:
-            text = text.replace(stock, " ")
-            stocked = True
+    if _STOCK_CORE in text:  # one search instead of one per stock sentence
+        for stock in STOCK_SENTENCES:
+            if stock in text:
+                text = text.replace(stock, " ")
+                stocked = True
     if count or stocked:
         text = PLACEHOLDER_PATTERNS.sub(" ", text)
-    if "**" in text or "__" in text:
-        text = _LABEL.sub(" ", text)
-    if _SUBSTANCE.search(text):  # anything but noise left: a person wrote something
+    if _has_substance(text):  # anything but noise and labels left: a person wrote something
         return "filled", count
     return ("placeholder" if count else "empty"), count
 
@@ -541,67 +568,26 @@ def parse_sections(text: str, first_line: int) -> list[Section]:
     Headings inside fenced code blocks and HTML comments are not headings. Text before the
     first heading is not a section. Only the first MAX_SECTIONS headings make sections.
     """
-    lines = _LINE_BREAK.split(text) if "\r" in text else text.split("\n")
-    flat: list[tuple[Section, int]] = []  # (section, index of first content line)
-    fence: str | None = None
-    in_comment = False
-    for i, line in enumerate(lines):
-        if fence:
-            if line.strip().startswith(fence):
-                fence = None
-            continue
-        if in_comment:
-            if "-->" in line:
-                in_comment = False
-            continue
-        # Fences, headings and setext underlines all begin (after at most three spaces) with one
-        # of these characters; most lines do not, and skip three regex matches.
-        first = line.lstrip(" ")[:1]
-        marked = first in _MARK_CHARS
-        # Each pattern needs its own first character: a list item (`-`) tries only the setext
-        # underline, a heading (`#`) only the ATX pattern.
-        if first == "`" or first == "~":
-            fence_match = _FENCE.match(line)
-            if fence_match:
-                fence = fence_match.group(1)[:3]
-                continue
-        if "<!--" in line and "-->" not in line.split("<!--", 1)[1]:
-            in_comment = True
-            continue
-        if not marked:
-            continue
-        if len(flat) >= MAX_SECTIONS:
-            break  # the rest is text of the last section
-        atx = _ATX.match(line) if first == "#" else None
-        if atx:
-            title = (atx.group(2) or "").strip()
-            flat.append((Section(title, len(atx.group(1)), first_line + i, 0), i + 1))
-            continue
-        setext = _SETEXT.match(line) if first == "=" or first == "-" else None
-        if (
-            setext
-            and i > 0
-            and lines[i - 1].strip()
-            and not _ATX.match(lines[i - 1])
-            and not lines[i - 1].lstrip().startswith(("-", "*", "+", "|", ">", "<"))
-            and (not flat or flat[-1][0].line != first_line + i - 1)
-        ):
-            level = 1 if setext.group(1).startswith("=") else 2
-            flat.append((Section(lines[i - 1].strip(), level, first_line + i - 1, 0), i + 1))
+    if "\r" in text:
+        # Lines break at CRLF, CR and LF, and own text joins lines with LF: one LF per break
+        # gives the same lines, the same numbers and the same own text.
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    flat, line_count = _headings(text, first_line)
     # Own text: from after the heading to the next heading (a setext heading's title line is
-    # the line before its underline, so stop one line earlier for those).
-    last_line = first_line + len(lines) - 1
-    for n, (section, content_start) in enumerate(flat):
+    # the line before its underline, so stop one line earlier for those). Lines are slices of
+    # the text, so the lines between two offsets joined by LF are the text between them.
+    last_line = first_line + line_count - 1
+    for n, (section, content_line, content_at, _) in enumerate(flat):
         if n + 1 < len(flat):
-            next_section = flat[n + 1][0]
-            stop = next_section.line - first_line
+            following = flat[n + 1]
+            stop_line, stop_at = following[0].line - first_line, following[3] - 1
         else:
-            stop = len(lines)
-        section.own_text = "\n".join(lines[content_start:stop])
+            stop_line, stop_at = line_count, len(text)
+        section.own_text = text[content_at:stop_at] if content_line < stop_line else ""
         section.end_line = last_line
     roots: list[Section] = []
     stack: list[Section] = []
-    for section, _ in flat:
+    for section, *_ in flat:
         while stack and stack[-1].level >= section.level:
             closed = stack.pop()
             closed.end_line = section.line - 1
@@ -610,24 +596,132 @@ def parse_sections(text: str, first_line: int) -> list[Section]:
         else:
             roots.append(section)
         stack.append(section)
-    for section in _walk(roots):
-        own, count = _own_status(section.own_text)
-        section.placeholders = count
-        section.status = own
-    for root in roots:
-        _roll_up(root)
+    _settle(roots)
     return roots
 
 
-def _roll_up(section: Section) -> str:
-    statuses = [section.status] + [_roll_up(child) for child in section.children]
-    if "filled" in statuses:
-        section.status = "filled"
-    elif "placeholder" in statuses:
-        section.status = "placeholder"
-    else:
-        section.status = "empty"
-    return section.status
+def _settle(sections: list[Section]) -> None:
+    """Give each section its placeholders and its status, counting its sub-sections: filled if
+    any part is filled, else placeholder if any part holds one, else empty."""
+    for section in sections:
+        status, section.placeholders = _own_status(section.own_text)
+        if section.children:
+            _settle(section.children)
+            below = {child.status for child in section.children}
+            if "filled" in below:
+                status = "filled"
+            elif "placeholder" in below and status == "empty":
+                status = "placeholder"
+        section.status = status
+
+
+# One heading found by `_headings`: the section, the index of its first content line, where
+# that line starts, and where the heading's first line starts.
+_Heading = tuple[Section, int, int, int]
+
+
+def _headings(text: str, first_line: int) -> tuple[list[_Heading], int]:
+    """The headings of an LF-only body in order, and its number of lines.
+
+    Line by line, as a Markdown reader goes, except that a fenced code block or an HTML
+    comment is passed over with one search for its end: most lines of long cards are code.
+    """
+    flat: list[_Heading] = []
+    size = len(text)
+    i = 0  # index of the current line
+    pos = 0  # where it starts
+    prev = 0  # where the line before it starts
+    while True:
+        end = text.find("\n", pos)
+        if end < 0:
+            end = size
+        line = text[pos:end]
+        # Fences, headings and setext underlines all begin (after spaces) with one of these
+        # characters; other lines matter only if they open a comment.
+        first = line[:1]
+        if first == " ":
+            first = line.lstrip(" ")[:1]
+        if first in _MARK_CHARS or "<!--" in line:
+            closing = None  # where the line closing a fence or comment opened here starts
+            fence = _FENCE.match(line) if first == "`" or first == "~" else None
+            if fence:
+                closing = _closing_fence(text, end, fence.group(1)[:3])
+            elif "<!--" in line and "-->" not in line.split("<!--", 1)[1]:
+                closing = _closing_comment(text, end)
+            if closing is not None:
+                if closing < 0:  # never closed: the rest of the body is code or comment
+                    return flat, i + 1 + text.count("\n", end)
+                # Skip to the closing line, which is read no further.
+                i += text.count("\n", end, closing)
+                pos = closing
+                end = text.find("\n", pos)
+                if end < 0:
+                    end = size
+            elif first in _MARK_CHARS:
+                if len(flat) >= MAX_SECTIONS:  # the rest is text of the last section
+                    return flat, i + 1 + text.count("\n", end)
+                # Each pattern needs its own first character: a list item (`-`) tries only
+                # the setext underline, a heading (`#`) only the ATX pattern.
+                if first == "#":
+                    # Only lines of a heading's size are cached, so the cache stays small.
+                    short = len(line) <= _CACHED_LINE
+                    atx = _atx_heading(line) if short else _atx_heading_uncached(line)
+                    if atx:
+                        section = Section(atx[1], atx[0], first_line + i, 0)
+                        flat.append((section, i + 1, end + 1, pos))
+                elif (first == "=" or first == "-") and i > 0:
+                    setext = _SETEXT.match(line)
+                    above = text[prev : pos - 1]  # the title line, if this is an underline
+                    if (
+                        setext
+                        and above.strip()
+                        and not _ATX.match(above)
+                        and not above.lstrip().startswith(("-", "*", "+", "|", ">", "<"))
+                        and (not flat or flat[-1][0].line != first_line + i - 1)
+                    ):
+                        level = 1 if setext.group(1).startswith("=") else 2
+                        section = Section(above.strip(), level, first_line + i - 1, 0)
+                        flat.append((section, i + 1, end + 1, prev))
+        if end == size:
+            return flat, i + 1
+        prev = pos
+        pos = end + 1
+        i += 1
+
+
+def _atx_heading_uncached(line: str) -> tuple[int, str] | None:
+    """(level, title) of an ATX heading line, else None."""
+    atx = _ATX.match(line)
+    return (len(atx.group(1)), (atx.group(2) or "").strip()) if atx else None
+
+
+# Cached: the template's heading lines repeat card after card, and the pattern's lazy title
+# makes a match cost about a microsecond.
+_atx_heading = functools.lru_cache(maxsize=4096)(_atx_heading_uncached)
+_CACHED_LINE = 200
+
+
+def _closing_fence(text: str, end: int, fence: str) -> int:
+    """Where the first line after offset `end` whose stripped text starts with `fence` starts,
+    or -1. Such a line holds `fence` after nothing but whitespace, and it is the first
+    occurrence on its line."""
+    at = end + 1
+    while True:
+        found = text.find(fence, at)
+        if found < 0:
+            return -1
+        start = text.rfind("\n", end, found) + 1
+        if start == found or text[start:found].isspace():
+            return start
+        at = text.find("\n", found) + 1
+        if not at:
+            return -1
+
+
+def _closing_comment(text: str, end: int) -> int:
+    """Where the first line after offset `end` holding `-->` starts, or -1."""
+    found = text.find("-->", end + 1)
+    return -1 if found < 0 else text.rfind("\n", end, found) + 1
 
 
 def _walk(sections: list[Section]) -> list[Section]:

@@ -24,21 +24,63 @@ _TEXT_UNIT = re.compile(
     r"|\b\d[\d.,]*\s*(kg|kilograms?|tonnes?|tons?)\s*(of\s*)?(co2|co₂|carbon)",
     re.IGNORECASE,
 )
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
-# Every match of `_TEXT_UNIT` holds one of these words on its line, so a body without any of
-# them has no unit to find; most cards have none, and this spares a search per line.
-_TEXT_UNIT_WORDS = ("co2", "co₂", "carbon", "emission")
-# The regex's case-insensitive matching also equates ı and İ with i, and ſ with s; lower() alone
-# would miss those spellings, so they are folded first.
-_FOLD = str.maketrans({"ı": "i", "İ": "i", "ſ": "s"})
+# Every match of `_TEXT_UNIT` holds co2, co₂, carbon or emission, in any case. Only the lines
+# holding one are searched: most cards have none, and the rest a few.
+_TEXT_UNIT_WORDS = (b"co2", b"carbon", b"emission")
+# The regex's case-insensitive matching also equates ı and İ with i, and ſ with s (and nothing
+# else with the words' letters); ASCII lower-casing would miss those, so they are folded first.
+_FOLD = (("ı", "i"), ("İ", "i"), ("ſ", "s"))
 
 
-def _mentions_emissions(text: str) -> bool:
-    """False only when no line can match `_TEXT_UNIT` (True may still find nothing)."""
-    if not text.isascii() and ("ı" in text or "İ" in text or "ſ" in text):
-        text = text.translate(_FOLD)  # slow, and needed only for these rare letters
-    lowered = text.lower()
-    return any(word in lowered for word in _TEXT_UNIT_WORDS)
+def _searchable(text: str) -> tuple[bytes, tuple[bytes, ...]]:
+    """The text as lower-case ASCII bytes, one byte per character (anything else is `?`), and
+    the words to find in it. Cheaper than `str.lower`, and offsets stay the text's own."""
+    words = _TEXT_UNIT_WORDS
+    if not text.isascii():
+        for letter, ascii_letter in _FOLD:
+            if letter in text:  # `replace` is a C loop, `translate` many times slower
+                text = text.replace(letter, ascii_letter)
+        if "₂" in text:
+            words = (*words, b"co?")  # co₂, and perhaps other co-something: the regex decides
+    return text.encode("ascii", "replace").lower(), words
+
+
+def _first_unit_line(body: str) -> tuple[int, str] | None:
+    """The 0-based index and the text of the first line on which `_TEXT_UNIT` finds a unit.
+
+    Lines break as the card's line index counts them (CRLF, CR, LF), not as str.splitlines
+    does (which also breaks at \\v, \\f, \\x1c-\\x1e, \\x85, U+2028 and U+2029 and so would
+    number lines past the file's end). Only lines holding one of the words are searched, in
+    order; the words hold no line break, so the lines searched hold every line that matches.
+    """
+    lowered, words = _searchable(body)
+    hits = [lowered.find(word) for word in words]
+    breaks_cr = "\r" in body
+    while True:
+        live = [hit for hit in hits if hit >= 0]
+        if not live:
+            return None
+        at = min(live)
+        if breaks_cr:
+            start = max(body.rfind("\n", 0, at), body.rfind("\r", 0, at)) + 1
+            ends = [end for end in (body.find("\n", at), body.find("\r", at)) if end >= 0]
+            end = min(ends) if ends else len(body)
+        else:
+            start = body.rfind("\n", 0, at) + 1
+            end = body.find("\n", at)
+            if end < 0:
+                end = len(body)
+        line = body[start:end]
+        if _TEXT_UNIT.search(line):
+            breaks = body.count("\n", 0, start)
+            if breaks_cr:  # a CRLF is one break
+                breaks += body.count("\r", 0, start) - body.count("\r\n", 0, start)
+            return breaks, line
+        # On to the next line holding a word: find again the words found on this one.
+        hits = [
+            lowered.find(word, end) if 0 <= hit < end else hit
+            for hit, word in zip(hits, words, strict=True)
+        ]
 
 
 @dataclass
@@ -103,15 +145,9 @@ def read_emissions(data: dict[str, Any], body: str, body_first_line: int) -> Emi
             unit = _KG_UNIT.search(found.value)
             if unit:
                 found.unit_in_value = unit.group(1)
-    if not _mentions_emissions(body):
-        return found
-    # Lines break as the card's line index counts them (CRLF, CR, LF), not as str.splitlines
-    # does (which also breaks at \v, \f, \x1c-\x1e, \x85, U+2028 and U+2029 and so would
-    # number lines past the file's end).
-    for number, line in enumerate(_LINE_BREAK.split(body), start=body_first_line):
-        match = _TEXT_UNIT.search(line)
-        if match:
-            found.unit_in_text_line = number
-            found.unit_in_text = line.strip()[:120]
-            break
+    first = _first_unit_line(body)
+    if first is not None:
+        index, line = first
+        found.unit_in_text_line = body_first_line + index
+        found.unit_in_text = line.strip()[:120]
     return found

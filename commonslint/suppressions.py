@@ -37,16 +37,21 @@ def _codes(spec: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return codes, invalid
 
 
-# The patterns' case-insensitive matching also equates ı and İ with i, and ſ with s, which
-# lower() alone does not; they are folded before the quick check.
-_FOLD = str.maketrans({"ı": "i", "İ": "i", "ſ": "s"})
+# The patterns' case-insensitive matching also equates ı and İ with i, and ſ with s (and nothing
+# else with the letters of `commonslint`); ASCII lower-casing would miss those, so they are
+# folded before the quick check.
+_FOLD = (("ı", "i"), ("İ", "i"), ("ſ", "s"))
 
 
 def _may_hold(text: str) -> bool:
     """False only when neither pattern can match: both need the word `commonslint`."""
-    if not text.isascii() and ("ı" in text or "İ" in text or "ſ" in text):
-        text = text.translate(_FOLD)
-    return "commonslint" in text.lower()
+    if not text.isascii():
+        for letter, ascii_letter in _FOLD:
+            if letter in text:  # `replace` is a C loop, `translate` many times slower
+                text = text.replace(letter, ascii_letter)
+    # Lower-cased as ASCII bytes (anything else becomes `?`), which costs a fraction of
+    # `str.lower` on non-ASCII text.
+    return b"commonslint" in text.encode("ascii", "replace").lower()
 
 
 def find_suppressions(text: str, yaml_start: int, yaml_end: int, line_of) -> list[Suppression]:

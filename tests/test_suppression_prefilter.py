@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import gzip
+import itertools
+import json
+
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from commonslint import suppressions
 from commonslint.card import LineIndex
+from tests.conftest import CORPUS
+
+BULK = CORPUS / "bulk" / "hub-readmes-2023.jsonl.gz"
 
 _PIECES = st.sampled_from(
     [
         *("# ", "#", " ", "\t", "\n", "\r\n", "<!--", "-->", "key: v ", "x"),
         *("commonslint", "COMMONSLINT", "CommonsLınt", "commonslİnt", "commonſlint", "ComMonslint"),
-        *(":", ": ", "ignore", "IGNORE", "ıgnore", " CL101", ",cl202", " -- why", "é"),
+        *(":", ": ", "ignore", "IGNORE", "ıgnore", " CL101", ",cl202", " -- why", "é", "₂"),
     ]
 )
 
@@ -42,3 +50,13 @@ def test_folded_spellings_still_found() -> None:
     )
     found = _scan(text, text.index("\n---") + 1)
     assert [s.codes for s in found] == [("CL101",), ("CL501",)]
+
+
+@pytest.mark.skipif(not BULK.exists(), reason="the shared bulk corpus is not beside the project")
+def test_prefilter_never_hides_a_suppression_on_real_cards() -> None:
+    with gzip.open(BULK, "rt", encoding="utf-8") as handle:
+        for line in itertools.islice(handle, 0, None, 3):
+            card = json.loads(line)["card"]
+            if not suppressions._may_hold(card):
+                assert not suppressions._YAML.search(card)
+                assert not suppressions._HTML.search(card)
