@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import yaml
-from conftest import ROOT
+from conftest import CORPUS, ROOT
 
 from commonslint.card import parse_card
 from commonslint.licences import knowledge_base
@@ -243,24 +244,60 @@ def _card_licences(path: Path) -> set[str]:
     return {str(v) for v in values if v is not None}
 
 
-def test_known_table_sources_are_real() -> None:
-    """Every corpus card the table cites exists and declares the licence the entry gives."""
+def _known_items() -> list[dict]:
     raw = yaml.safe_load((ROOT / "rules" / "known-lineage.yaml").read_text(encoding="utf-8"))
+    return [item for kind in ("models", "datasets") for item in raw[kind]]
+
+
+def _corpus_paths(item: dict, field: str) -> list[str]:
+    value = item.get(field) or []
+    return [value] if isinstance(value, str) else list(value)
+
+
+# What a user must never be shown as a citation: paths into this workspace and its design notes.
+WORKSPACE_MARKERS = ("../shared", "/work/", "corpus/", "DOMAIN §")
+
+
+def test_known_table_cites_public_sources() -> None:
+    """`source` and `notes` are what users see, so they cite public pages, never local paths."""
+    items = _known_items()
+    for item in items:
+        source = item["source"]
+        url = urlsplit(source)
+        assert url.scheme == "https" and url.netloc and " " not in source, source
+        for text in (source, str(item.get("notes") or "")):
+            for marker in WORKSPACE_MARKERS:
+                assert marker not in text, (item["match"], marker)
+        # The test evidence is a path relative to the corpus folder, never absolute or escaping it.
+        for field in ("corpus_card", "corpus_licence_text"):
+            for rel in _corpus_paths(item, field):
+                assert rel.startswith("cards/") and ".." not in Path(rel).parts, rel
+    # The linter shows the source exactly as written, and ignores the evidence fields.
+    assert [e.source for e in known.table()] == [item["source"] for item in items]
+    assert not any(hasattr(e, "corpus_card") for e in known.table())
+
+
+@pytest.mark.skipif(not CORPUS.exists(), reason="../shared/corpus is not present")
+def test_known_table_sources_are_real() -> None:
+    """Every corpus copy the table cites exists and declares the entry's licence and name."""
+    manifest = (CORPUS / "MANIFEST.tsv").read_text(encoding="utf-8")
+    recorded = {line.split("\t", 1)[0] for line in manifest.splitlines()[1:]}
     checked = 0
-    for kind in ("models", "datasets"):
-        for item in raw[kind]:
-            source = item["source"]
-            assert source.startswith(("../shared/corpus/", "https://")), source
-            if source.startswith("../"):
-                path = (ROOT / source).resolve()
-                assert path.is_file(), source
-                assert _card_licences(path) == set(item["license"]), source
-                if item.get("license_name"):
-                    card = parse_card("README.md", path.read_text(encoding="utf-8"))
-                    assert card.data.get("license_name") == item["license_name"], source
-                checked += 1
+    for item in _known_items():
+        for rel in _corpus_paths(item, "corpus_card"):
+            path = CORPUS / rel
+            assert path.is_file(), rel
+            assert rel in recorded, f"{rel} has no provenance row in MANIFEST.tsv"
+            assert _card_licences(path) == set(item["license"]), rel
+            card = parse_card("README.md", path.read_text(encoding="utf-8"))
+            assert card.data.get("license_name") == item.get("license_name"), rel
+            checked += 1
+        for rel in _corpus_paths(item, "corpus_licence_text"):
+            path = CORPUS / rel
+            assert path.is_file() and path.stat().st_size > 0, rel
+            assert rel in recorded, f"{rel} has no provenance row in MANIFEST.tsv"
     assert checked >= 30
-    assert len(known.table()) == len(raw["models"]) + len(raw["datasets"])
+    assert len(known.table()) == len(_known_items())
 
 
 def test_every_known_licence_resolves() -> None:
