@@ -229,13 +229,13 @@ def card_facts(repo: Repo, unreadable: list[dict[str, Any]]) -> tuple[dict[str, 
 
 def licence_file_facts(repo: Repo, unreadable: list[dict[str, Any]]) -> dict[str, Any]:
     """Each licence-like file with what its text is identified as (`commonslint.detect`)."""
-    from commonslint.detect import identify
-
     files = []
     for path in repo.files():
         kind = licence_file_kind(path)
         if kind is None:
             continue
+        from commonslint.detect import identify  # here: most repositories have no such file
+
         read = repo.read_text(path)
         entry: dict[str, Any] = {
             "path": path,
@@ -269,6 +269,8 @@ def licence_file_facts(repo: Repo, unreadable: list[dict[str, Any]]) -> dict[str
                 evidence=list(found.evidence),
             )
         files.append(entry)
+    if not files:  # a card-only lint, and most repositories on the Hub
+        return {"files": [], "licence": [], "notice": [], "has_licence_file": False, "paths": []}
     licences = [f for f in files if f["kind"] == "licence"]
     return {
         "files": files,
@@ -280,27 +282,29 @@ def licence_file_facts(repo: Repo, unreadable: list[dict[str, Any]]) -> dict[str
 
 
 def governance_facts(repo: Repo, unreadable: list[dict[str, Any]]) -> dict[str, Any]:
-    files = repo.files()
-    coc_path = governance.find_community_file(files, "code_of_conduct")
-    coc_text = None
-    if coc_path:
+    found = governance.find_community_files(repo.files())
+    coc_path = found["code_of_conduct"]
+    if coc_path is None:
+        # No code of conduct (every card-only lint): what `code_of_conduct_status` says of it.
+        coc_f: dict[str, Any] = {"path": None, "status": "missing", "placeholders": [], "at": None}
+    else:
         read = repo.read_text(coc_path)
-        coc_text = read.text
         if read.text is None:
             unreadable.append({"path": coc_path, "error": read.error, "at": file_loc(coc_path)})
-    coc = governance.code_of_conduct_status(coc_path, coc_text)
-    return {
-        "code_of_conduct": {
+        coc = governance.code_of_conduct_status(coc_path, read.text)
+        coc_f = {
             "path": coc.path,
             "status": coc.status,
             "placeholders": coc.placeholders,
             "at": file_loc(coc.path, coc.placeholder_line, 1 if coc.placeholder_line else 0)
             if coc.path
             else None,
-        },
-        "contributing": governance.find_community_file(files, "contributing"),
-        "security": governance.find_community_file(files, "security"),
-        "governance": governance.find_community_file(files, "governance"),
+        }
+    return {
+        "code_of_conduct": coc_f,
+        "contributing": found["contributing"],
+        "security": found["security"],
+        "governance": found["governance"],
     }
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+from functools import lru_cache
 from typing import Any
 
 import yaml
@@ -157,10 +158,33 @@ def environmental_impact(card: Card, facts: dict[str, Any]) -> dict[str, Any] | 
         return None
     text = card.text
     nl = newline_of(text)
-    later = next(
-        (s for s in card_f["sections"] if s["key"] in _LATER_SECTIONS and s["level"] <= 2), None
-    )
-    level = later["level"] if later else 2
+    later = None
+    for section in card_f["sections"]:
+        if section["key"] in _LATER_SECTIONS and section["level"] <= 2:
+            later = section
+            break
+    if later is not None:
+        start = card.lines.line_start(later["line"])
+        return _section_fix(card, start, _scaffold(nl, later["level"]) + nl)
+    start = len(text)
+    lead = ""
+    if text and not text.endswith(("\n", "\r")):
+        lead = nl + nl
+    elif text:
+        # The trailing blank run, found from the end: `rstrip` would copy the whole card.
+        end = start
+        while end and text[end - 1] in " \t\r\n":
+            end -= 1
+        if not _BLANK_LINE_AT_END.search(text, end):
+            # Searched for in the trailing blank run only: a match holds nothing else, and the
+            # whole text has a newline per line for the regex to try.
+            lead = nl
+    return _section_fix(card, start, lead + _scaffold(nl, 2))
+
+
+@lru_cache(maxsize=16)
+def _scaffold(nl: str, level: int) -> str:
+    """The section's text, in the card's line endings, under a heading of `level`."""
     body = [
         f"{'#' * level} Environmental Impact",
         "",
@@ -170,19 +194,7 @@ def environmental_impact(card: Card, facts: dict[str, Any]) -> dict[str, Any] | 
         "",
         *(f"- **{name}:** [More Information Needed]" for name in _FIELDS),
     ]
-    scaffold = nl.join(body) + nl
-    if later is not None:
-        start = card.lines.line_start(later["line"])
-        return _section_fix(card, start, scaffold + nl)
-    start = len(text)
-    lead = ""
-    if text and not text.endswith(("\n", "\r")):
-        lead = nl + nl
-    elif text and not _BLANK_LINE_AT_END.search(text[len(text.rstrip(" \t\r\n")) :]):
-        # Searched for in the trailing blank run only: a match holds nothing else, and the
-        # whole text has a newline per line for the regex to try.
-        lead = nl
-    return _section_fix(card, start, lead + scaffold)
+    return nl.join(body) + nl
 
 
 def _section_fix(card: Card, start: int, text: str) -> dict[str, Any]:

@@ -43,6 +43,25 @@ def find_community_file(files: Iterable[str], stem: str) -> str | None:
     return min(matches, key=lambda f: (f.count("/"), f))
 
 
+STEMS = ("code_of_conduct", "contributing", "security", "governance")
+# File name (lower case, `-` as `_`) -> the stem it is named for; no name is two stems'.
+_STEM_OF: dict[str, str] = {stem + ext: stem for stem in STEMS for ext in _EXTENSIONS}
+
+
+def find_community_files(files: Iterable[str]) -> dict[str, str | None]:
+    """`find_community_file` for every stem in `STEMS`, in one pass over the files."""
+    found: dict[str, str | None] = dict.fromkeys(STEMS)
+    for path in files:
+        folder, _, name = path.rpartition("/")
+        stem = _STEM_OF.get(name.lower().replace("-", "_"))
+        if stem is None or (folder and folder + "/" not in COMMUNITY_FOLDERS):
+            continue
+        best = found[stem]
+        if best is None or (path.count("/"), path) < (best.count("/"), best):
+            found[stem] = path
+    return found
+
+
 @dataclass
 class CommunityFile:
     path: str | None = None

@@ -4,11 +4,13 @@ knowledge base (`rules/licences.yaml`) into entries with their obligations."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import yaml
 
-from commonslint.card import Card, key_nodes
+from commonslint.card import Card
 from commonslint.licences import (
     Licence,
     Resolution,
@@ -63,103 +65,191 @@ def _resolution_dict(
     }
 
 
+def value_node(root: Any, key: str) -> Any:
+    """The value node of a top-level key, the last one if the key repeats (as `key_nodes` and
+    `yaml.safe_load` have it), without building the whole key -> nodes mapping."""
+    if isinstance(root, yaml.MappingNode):
+        for key_node, value in reversed(root.value):
+            if isinstance(key_node, yaml.ScalarNode) and str(key_node.value) == key:
+                return value
+    return None
+
+
+@dataclass(frozen=True)
+class _Meaning:
+    """What a card's declared values mean, apart from where they stand in the card.
+
+    It depends only on the (stripped) values, and most cards declare one of a few dozen, so it
+    is built once per distinct tuple of values (`_meaning`). Every list and dict here is a
+    template: `licence_facts` hands each card fresh copies, so no two cards' facts share a
+    mutable object.
+    """
+
+    resolutions: tuple[Resolution, ...]
+    entries: dict[str, Licence]  # first entry of each id, in order; never mutated
+    entry_dicts: tuple[dict[str, Any], ...]  # licence_dict of each entry
+    families: tuple[str, ...]
+    family_members: tuple[frozenset[str], ...]  # of each family entry
+    requires_text_by: tuple[str, ...]
+    requires_notice_by: tuple[str, ...]
+    use_restrictions: bool
+    rail_ids: tuple[str, ...]
+    permits_commercial: bool | None
+    placeholder: bool  # `other`, `unknown`, an id the Hub lacks, or nothing known
+
+
+def _meaning(values: tuple[str, ...]) -> _Meaning:
+    if sum(map(len, values)) <= _CACHED_VALUES_LEN:
+        return _cached_meaning(values)
+    return _build_meaning(values)  # a huge value: not worth keeping
+
+
+_CACHED_VALUES_LEN = 400
+
+
+@lru_cache(maxsize=1024)
+def _cached_meaning(values: tuple[str, ...]) -> _Meaning:
+    return _build_meaning(values)
+
+
+def _build_meaning(values: tuple[str, ...]) -> _Meaning:
+    resolutions = tuple(resolve(value) for value in values)
+    entries: dict[str, Licence] = {}
+    for res in resolutions:
+        for entry in res.licences:
+            entries.setdefault(entry.id, entry)
+    known = [res for res in resolutions if res.licences]
+    commercial = [permits_commercial(r) for r in known]
+    rail_ids = tuple(e.id for e in entries.values() if e.use_restrictions and "rail" in e.classes)
+    return _Meaning(
+        resolutions=resolutions,
+        entries=entries,
+        entry_dicts=tuple(licence_dict(e) for e in entries.values()),
+        families=tuple(e.id for e in entries.values() if e.is_family),
+        family_members=tuple(frozenset(e.family_members) for e in entries.values() if e.is_family),
+        requires_text_by=tuple(e.id for e in entries.values() if e.requires.text),
+        requires_notice_by=tuple(e.id for e in entries.values() if e.requires.notice),
+        use_restrictions=bool(known) and all(carries_use_restrictions(r) for r in known),
+        rail_ids=rail_ids,
+        permits_commercial=None if not commercial or None in commercial else any(commercial),
+        placeholder=not entries or any(e.is_placeholder or not e.on_hub for e in entries.values()),
+    )
+
+
+_NOTHING = _build_meaning(())
+
+
 def licence_facts(
     card_f: dict[str, Any], card: Card | None, files_f: dict[str, Any], repo: Repo
 ) -> dict[str, Any]:
     meta = card_f["meta"]
     raw = meta.get("license")
-    facts: dict[str, Any] = {
-        "declared": False,
-        "empty": "license" in meta and raw in (None, "", []),
-        "raw": raw,
-        "at": card_f["value_at"].get("license") or card_f["key_at"].get("license"),
-        "key_at": card_f["key_at"].get("license"),
-        "values": [],
-        "unknown": [],
-        "noncanonical": [],
-        "entries": [],
-        "ids": [],
-        "is_other": False,
-        "is_unknown": False,
-        "families": [],
-        "family_resolved": False,
-        "requires_text": False,
-        "requires_text_by": [],
-        "requires_notice_by": [],
-        "use_restrictions": False,
-        "rail": False,
-        "rail_ids": [],
-        "permits_commercial": None,
-        "name": meta.get("license_name"),
-        "name_at": card_f["key_at"].get("license_name"),
-        "link": None,
-        "other_missing": [],
+    key_at = card_f["key_at"]
+    value_at = card_f["value_at"]
+    at = value_at.get("license") or key_at.get("license")
+    empty = raw in (None, "", [])
+    # The dict is built once, at the end, from these (what a card with no licence has).
+    items: list[tuple[str, Any]] = []
+    values: list[dict[str, Any]] = []
+    unknown: list[dict[str, Any]] = []
+    noncanonical: list[dict[str, Any]] = []
+    meaning = _NOTHING
+    family_resolved = False
+    link = None
+    agreement: dict[str, Any] = {
         "mismatch": None,
         "rail_files_without_restrictions": [],
         "unidentified_files": [],
     }
-    if not card_f["ok"] or raw in (None, "", []) or isinstance(raw, dict):
-        return facts
-    items: list[tuple[str, Any]] = []
-    value_node = None
-    if card is not None and card.front.node is not None:
-        value_node = key_nodes(card.front.node).get("license", (None, None))[1]
-    if isinstance(raw, list):
-        nodes = value_node.value if isinstance(value_node, yaml.SequenceNode) else []
-        for i, item in enumerate(raw):
-            if isinstance(item, (str, int, float)) and not isinstance(item, bool):
-                items.append((str(item), nodes[i] if i < len(nodes) else None))
-    elif isinstance(raw, (str, int, float)) and not isinstance(raw, bool):
-        items.append((str(raw), value_node))
-    facts["declared"] = bool(items)
-    resolutions = []
-    for value, node in items:
-        res = resolve(value.strip())
-        at = node_loc(card, node) if (card is not None and node is not None) else facts["at"]
-        span = None
-        quoted = False
-        if card is not None and node is not None and isinstance(node, yaml.ScalarNode):
-            start = card.front.yaml_start + node.start_mark.index
-            end = card.front.yaml_start + node.end_mark.index
-            quoted = node.style in ("'", '"')
-            # Only plain one-line values are fixed in place; anything else is left to a person.
-            if "\n" not in card.text[start:end] and node.style in (None, "", "'", '"'):
-                span = (start, end)
-        resolutions.append((res, _resolution_dict(res, at, span, quoted)))
-    facts["values"] = [d for _, d in resolutions]
-    facts["unknown"] = [d for r, d in resolutions if r.status in ("unknown", "invalid-expression")]
-    facts["noncanonical"] = [d for r, d in resolutions if r.status == "non-canonical"]
-    entries: dict[str, Licence] = {}
-    for res, _ in resolutions:
-        for entry in res.licences:
-            entries.setdefault(entry.id, entry)
-    facts["entries"] = [licence_dict(e) for e in entries.values()]
-    facts["ids"] = list(entries)
-    facts["is_other"] = "other" in entries
-    facts["is_unknown"] = "unknown" in entries
-    facts["families"] = [e.id for e in entries.values() if e.is_family]
-    identified = {f["identified"] for f in files_f["licence"] if f.get("sure")}
-    facts["family_resolved"] = all(
-        identified & set(e.family_members) for e in entries.values() if e.is_family
-    )
-    facts["requires_text_by"] = [e.id for e in entries.values() if e.requires.text]
-    facts["requires_text"] = bool(facts["requires_text_by"]) or facts["is_other"]
-    facts["requires_notice_by"] = [e.id for e in entries.values() if e.requires.notice]
-    known = [res for res, _ in resolutions if res.licences]
-    facts["use_restrictions"] = bool(known) and all(carries_use_restrictions(r) for r in known)
-    facts["rail_ids"] = [
-        e.id for e in entries.values() if e.use_restrictions and "rail" in e.classes
-    ]
-    facts["rail"] = bool(facts["rail_ids"])
-    commercial = [permits_commercial(r) for r in known]
-    facts["permits_commercial"] = None if not commercial or None in commercial else any(commercial)
-    facts["link"] = _link_facts(meta.get("license_link"), card_f, repo)
-    facts.update(_file_agreement(entries, files_f))
-    if facts["is_other"]:
-        facts["other_missing"] = [
-            key for key in ("license_name", "license_link") if meta.get(key) in (None, "")
-        ]
-    return facts
+    other_missing: list[str] = []
+    if card_f["ok"] and not empty and not isinstance(raw, dict):
+        node = None
+        if card is not None and card.front.node is not None:
+            node = value_node(card.front.node, "license")
+        if isinstance(raw, list):
+            nodes = node.value if isinstance(node, yaml.SequenceNode) else []
+            for i, item in enumerate(raw):
+                if isinstance(item, (str, int, float)) and not isinstance(item, bool):
+                    items.append((str(item), nodes[i] if i < len(nodes) else None))
+        elif isinstance(raw, (str, int, float)) and not isinstance(raw, bool):
+            items.append((str(raw), node))
+        meaning = _meaning(tuple([text.strip() for text, _ in items]))
+        for (_, item_node), res in zip(items, meaning.resolutions, strict=True):
+            item = _value_dict(card, res, item_node, at, value_at if item_node is node else None)
+            values.append(item)
+            if res.status in ("unknown", "invalid-expression"):
+                unknown.append(item)
+            elif res.status == "non-canonical":
+                noncanonical.append(item)
+        family_resolved = True
+        if meaning.family_members:
+            identified = {f["identified"] for f in files_f["licence"] if f.get("sure")}
+            family_resolved = all(identified & members for members in meaning.family_members)
+        if meta.get("license_link") not in (None, ""):
+            link = _link_facts(meta["license_link"], card_f, repo)
+        if files_f["licence"]:  # with none, nothing can disagree
+            agreement = _file_agreement(meaning, files_f)
+        if "other" in meaning.entries:
+            other_missing = [
+                key for key in ("license_name", "license_link") if meta.get(key) in (None, "")
+            ]
+    entries = meaning.entries
+    is_other = "other" in entries
+    return {
+        "declared": bool(items),
+        "empty": "license" in meta and empty,
+        "raw": raw,
+        "at": at,
+        "key_at": key_at.get("license"),
+        "values": values,
+        "unknown": unknown,
+        "noncanonical": noncanonical,
+        "entries": [{**e, "classes": list(e["classes"])} for e in meaning.entry_dicts],
+        "ids": list(entries),
+        "is_other": is_other,
+        "is_unknown": "unknown" in entries,
+        "families": list(meaning.families),
+        "family_resolved": family_resolved,
+        "requires_text": bool(meaning.requires_text_by) or is_other,
+        "requires_text_by": list(meaning.requires_text_by),
+        "requires_notice_by": list(meaning.requires_notice_by),
+        "use_restrictions": meaning.use_restrictions,
+        "rail": bool(meaning.rail_ids),
+        "rail_ids": list(meaning.rail_ids),
+        "permits_commercial": meaning.permits_commercial,
+        "name": meta.get("license_name"),
+        "name_at": key_at.get("license_name"),
+        "link": link,
+        "other_missing": other_missing,
+        "mismatch": agreement["mismatch"],
+        "rail_files_without_restrictions": agreement["rail_files_without_restrictions"],
+        "unidentified_files": agreement["unidentified_files"],
+    }
+
+
+def _value_dict(
+    card: Card | None,
+    res: Resolution,
+    node: Any,
+    at: dict[str, Any] | None,
+    value_at: dict[str, Any] | None,
+) -> dict[str, Any]:
+    """One declared value's facts; `value_at` is given when `node` is the key's own value."""
+    if card is None or node is None:
+        return _resolution_dict(res, at, None, False)
+    # `value_at` already holds the top-level value's location: a copy is what `node_loc`
+    # would give (a new dict), for less.
+    here = dict(value_at["license"]) if value_at is not None else node_loc(card, node)
+    span = None
+    quoted = False
+    if isinstance(node, yaml.ScalarNode):
+        start = card.front.yaml_start + node.start_mark.index
+        end = card.front.yaml_start + node.end_mark.index
+        quoted = node.style in ("'", '"')
+        # Only plain one-line values are fixed in place; anything else is left to a person.
+        if "\n" not in card.text[start:end] and node.style in (None, "", "'", '"'):
+            span = (start, end)
+    return _resolution_dict(res, here, span, quoted)
 
 
 def _link_facts(link: Any, card_f: dict[str, Any], repo: Repo) -> dict[str, Any] | None:
@@ -192,9 +282,10 @@ def _accepts(declared: dict[str, Licence], identified: str) -> bool:
     return False
 
 
-def _file_agreement(declared: dict[str, Licence], files_f: dict[str, Any]) -> dict[str, Any]:
+def _file_agreement(meaning: _Meaning, files_f: dict[str, Any]) -> dict[str, Any]:
     """Do the licence files say what the card says? (CL106, CL301, CL110)"""
-    placeholder = not declared or any(e.is_placeholder or not e.on_hub for e in declared.values())
+    declared = meaning.entries
+    placeholder = meaning.placeholder
     model_files = [f for f in files_f["licence"] if f["readable"] and not f["covers_code"]]
     sure = [f for f in model_files if f["sure"] and f["identified"]]
     mismatch = None
@@ -207,7 +298,7 @@ def _file_agreement(declared: dict[str, Licence], files_f: dict[str, Any]) -> di
         ]
         if not agreeing:
             mismatch = sure[0]
-    rail_declared = any(e.use_restrictions and "rail" in e.classes for e in declared.values())
+    rail_declared = bool(meaning.rail_ids)
     rail_files = [
         f
         for f in model_files

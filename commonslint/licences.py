@@ -39,7 +39,7 @@ import _thread  # `threading` itself is ~0.6 ms more of every run, for one lock
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -446,6 +446,22 @@ def _single(raw: str, status: str, entry: Licence, canonical: str | None = None)
 
 def resolve(value: str) -> Resolution:
     """Resolve one declared licence value (lists: see :func:`resolve_all`)."""
+    # A Resolution is frozen and depends only on the value and the shipped knowledge base, and
+    # the same few values (`mit`, `apache-2.0`) come card after card: each is resolved once.
+    if type(value) is str and len(value) <= _CACHED_VALUE_LEN:
+        return _resolve_cached(value)
+    return _resolve(value)
+
+
+_CACHED_VALUE_LEN = 200  # longer values are rare, and would only crowd the cache
+
+
+@lru_cache(maxsize=4096)
+def _resolve_cached(value: str) -> Resolution:
+    return _resolve(value)
+
+
+def _resolve(value: str) -> Resolution:
     raw = value
     text = value.strip()
     if not text:

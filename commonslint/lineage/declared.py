@@ -11,7 +11,8 @@ from typing import Any
 
 import yaml
 
-from commonslint.card import Card, key_nodes
+from commonslint.card import Card
+from commonslint.licence_facts import value_node
 from commonslint.lineage.records import hub_id
 from commonslint.locations import node_loc
 
@@ -52,7 +53,7 @@ def _items(card: Card | None, card_f: dict[str, Any], key: str) -> list[tuple[st
     fallback = card_f["value_at"].get(key) or card_f["key_at"].get(key)
     node = None
     if card is not None and card.front.node is not None:
-        node = key_nodes(card.front.node).get(key, (None, None))[1]
+        node = value_node(card.front.node, key)
     if isinstance(value, str):
         at = node_loc(card, node) if card is not None and node is not None else fallback
         return [(value, at)] if value.strip() else []

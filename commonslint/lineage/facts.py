@@ -20,9 +20,12 @@ licence), the rules that compare it with a parent's stay silent: CL101/CL103 alr
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from commonslint.card import Card
+from commonslint.licences import knowledge_base
 from commonslint.lineage import obligations as ob
 from commonslint.lineage.declared import declared_parents, relation_facts
 from commonslint.lineage.lockfile import LOCK_NAME, LockError, LockFile, parse
@@ -49,14 +52,19 @@ _TITLE_PREFIX = re.compile(r"^\s*(model\s*card\s*(for|of|:|-)?\s*)", re.I)
 def empty(card_f: dict[str, Any] | None = None) -> dict[str, Any]:
     """The lineage facts of a repository with no parents."""
     relation = relation_facts(card_f, 0) if card_f else None
+    return _empty(
+        relation or {"value": None, "present": False, "allowed": [], "problem": None, "at": None}
+    )
+
+
+def _empty(relation: dict[str, Any]) -> dict[str, Any]:
     return {
         "declared": False,
         "parents": [],
         "nodes": [],
         "tree": [],
         "unresolved": [],
-        "relation": relation
-        or {"value": None, "present": False, "allowed": [], "problem": None, "at": None},
+        "relation": relation,
         "lock": {"path": None, "error": None},
         "child": {"known": False, "ids": [], "permits_commercial": None},
         "share_alike_not_kept": [],
@@ -109,10 +117,15 @@ def compute(
     unreadable: list[dict[str, Any]],
     resolver: Resolver | None = None,
 ) -> dict[str, Any]:
+    meta = card_f["meta"]
+    if not isinstance(meta.get("base_model"), (str, list)) and not isinstance(
+        meta.get("datasets"), (str, list)
+    ):
+        # Most cards name no parent (declared_parents would find none): only CL208's facts.
+        return _empty(relation_facts(card_f, 0))
     declared = declared_parents(card, card_f)
     models = sum(1 for d in declared if d.kind == "model")
-    facts = empty()  # its relation facts are replaced at once
-    facts["relation"] = relation_facts(card_f, models)
+    facts = _empty(relation_facts(card_f, models))
     if not declared:
         return facts
     lock, lock_error = read_lock(repo)
@@ -212,11 +225,8 @@ def _node_dict(node: Node, at: dict[str, Any] | None, online: bool) -> dict[str,
     }
     if record is None:
         return data
-    lic = ob.view(record.licence, record.licence_name)
-    declared = list(record.licence)
-    text = ", ".join(declared) or "no licence declared"
-    if record.licence_name and (not lic.known or "other" in declared):
-        text += f" ({record.licence_name})"
+    notice_file = record.notice_file
+    part = _licence_part(record.licence, record.licence_name, notice_file)
     data.update(
         {
             "source": record.source,
@@ -227,34 +237,101 @@ def _node_dict(node: Node, at: dict[str, Any] | None, online: bool) -> dict[str,
             "resolved_at": record.resolved_at,
             "notes": record.notes,
             "files": list(record.files),
+            # Fresh containers for each node: the parts are shared between cards.
             "licence": {
-                "declared": declared,
+                "declared": list(part.declared),
                 "name": record.licence_name,
-                "ids": lic.ids,
-                "known": bool(lic.known),
+                "ids": list(part.ids),
+                "known": part.known,
             },
-            "licence_text": text,
-            "share_alike": [e.id for e in lic.share_alike()],
-            "share_alike_accepts": {
-                e.id: list(e.share_alike_compatible or (e.id,)) for e in lic.share_alike()
-            },
-            "use_restrictions": sorted({e.id for e in lic.use_restricted()}),
-            "non_commercial": lic.non_commercial(),
-            "no_derivatives": [e.id for e in lic.no_derivatives()],
-            "llama": lic.llama(),
-            "requires_notice": [e.id for e in lic.requires_notice()],
-            "notice_file": record.notice_file,
-            "bigcode": "bigcode-openrail-m" in lic.ids,
-            "obligations": ob.describe_obligations(lic, record.notice_file),
+            "licence_text": part.text,
+            "share_alike": list(part.share_alike),
+            "share_alike_accepts": {k: list(v) for k, v in part.share_alike_accepts},
+            "use_restrictions": list(part.use_restrictions),
+            "non_commercial": part.non_commercial,
+            "no_derivatives": list(part.no_derivatives),
+            "llama": list(part.llama),
+            "requires_notice": list(part.requires_notice),
+            "notice_file": notice_file,
+            "bigcode": part.bigcode,
+            "obligations": list(part.obligations),
         }
     )
-    if not declared:
+    if not part.declared:
         data["resolved"] = False
         data["reason"] = f"its card in {SOURCE_LABEL[record.source]} declares no licence"
         data["how"] = (
             f"ask its authors to declare one, or record the licence you know by hand in {LOCK_NAME}"
         )
     return data
+
+
+@dataclass(frozen=True)
+class _LicencePart:
+    """What a parent's declared licence means for its node, as immutable templates."""
+
+    declared: tuple[str, ...]
+    ids: tuple[str, ...]
+    known: bool
+    text: str
+    share_alike: tuple[str, ...]
+    share_alike_accepts: tuple[tuple[str, tuple[str, ...]], ...]
+    use_restrictions: tuple[str, ...]
+    non_commercial: bool
+    no_derivatives: tuple[str, ...]
+    llama: tuple[str, ...]
+    requires_notice: tuple[str, ...]
+    bigcode: bool
+    obligations: tuple[str, ...]
+
+
+def _licence_part(
+    licence: tuple[str, ...], licence_name: str | None, notice_file: bool | None
+) -> _LicencePart:
+    if (licence_name is None or type(licence_name) is str) and (
+        sum(map(len, licence)) + len(licence_name or "") <= _CACHED_LEN
+    ):
+        # Parents repeat across cards (and within a tree), and so do their licences.
+        return _cached_licence_part(licence, licence_name, notice_file)
+    return _build_licence_part(licence, licence_name, notice_file)
+
+
+_CACHED_LEN = 400
+
+
+@lru_cache(maxsize=1024)
+def _cached_licence_part(
+    licence: tuple[str, ...], licence_name: str | None, notice_file: bool | None
+) -> _LicencePart:
+    return _build_licence_part(licence, licence_name, notice_file)
+
+
+def _build_licence_part(
+    licence: tuple[str, ...], licence_name: str | None, notice_file: bool | None
+) -> _LicencePart:
+    lic = ob.view(licence, licence_name)
+    declared = tuple(licence)
+    text = ", ".join(declared) or "no licence declared"
+    if licence_name and (not lic.known or "other" in declared):
+        text += f" ({licence_name})"
+    share_alike = lic.share_alike()
+    return _LicencePart(
+        declared=declared,
+        ids=tuple(lic.ids),
+        known=bool(lic.known),
+        text=text,
+        share_alike=tuple(e.id for e in share_alike),
+        share_alike_accepts=tuple(
+            (e.id, tuple(e.share_alike_compatible or (e.id,))) for e in share_alike
+        ),
+        use_restrictions=tuple(sorted({e.id for e in lic.use_restricted()})),
+        non_commercial=lic.non_commercial(),
+        no_derivatives=tuple(e.id for e in lic.no_derivatives()),
+        llama=tuple(lic.llama()),
+        requires_notice=tuple(e.id for e in lic.requires_notice()),
+        bigcode="bigcode-openrail-m" in lic.ids,
+        obligations=tuple(ob.describe_obligations(lic, notice_file)),
+    )
 
 
 def _nearest(node: dict[str, Any], by_key: dict[str, dict[str, Any]], test: Any) -> bool:
@@ -277,6 +354,8 @@ def _conflicts(
 ) -> None:
     models = [n for n in nodes if n["kind"] == "model" and n["resolved"]]
     datasets = [n for n in nodes if n["kind"] == "dataset" and n["resolved"] and n["depth"] == 1]
+    if not models and not datasets:
+        return  # no licence known above the card (most parents, offline): every list stays empty
     kb_entries = _entries()
 
     def sa_broken(n: dict[str, Any]) -> list[str]:
@@ -315,8 +394,6 @@ def _conflicts(
 
 
 def _entries() -> Any:
-    from commonslint.licences import knowledge_base
-
     return knowledge_base()
 
 

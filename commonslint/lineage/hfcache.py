@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from functools import lru_cache
 from pathlib import Path
 
 from commonslint.lineage.records import ParentRecord, record_from_card
@@ -26,12 +27,23 @@ MAX_CARD_BYTES = 2 * 1024 * 1024
 def cache_dir(env: Mapping[str, str] | None = None) -> Path:
     env = os.environ if env is None else env  # read in place: copying it cost more than a lint
     for name in ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE"):
-        if env.get(name):
-            return Path(env[name]).expanduser()
-    if env.get("HF_HOME"):
-        return Path(env["HF_HOME"]).expanduser() / "hub"
-    base = Path(env["XDG_CACHE_HOME"]) if env.get("XDG_CACHE_HOME") else Path("~/.cache")
-    return base.expanduser() / "huggingface" / "hub"
+        if value := env.get(name):
+            return _under(value)
+    if value := env.get("HF_HOME"):
+        return _under(value, "hub")
+    return _under(env.get("XDG_CACHE_HOME") or "~/.cache", "huggingface", "hub")
+
+
+def _under(base: str, *parts: str) -> Path:
+    """`Path(base).expanduser()` joined with `parts`. Building it costs more than the rest of a
+    lint's look-ups in the cache, and its value is fixed by `base` and by what `~` expands to
+    now (`os.path.expanduser` reads the same HOME or password entry), so it is kept per those."""
+    return _expanded(base, parts, os.path.expanduser(base))
+
+
+@lru_cache(maxsize=32)
+def _expanded(base: str, parts: tuple[str, ...], expanded: str) -> Path:
+    return Path(base).expanduser().joinpath(*parts)
 
 
 def folder_name(kind: str, repo_id: str) -> str:
@@ -44,8 +56,15 @@ class HFCache:
     def __init__(self, root: Path | None = None) -> None:
         self.root = root if root is not None else cache_dir()
         self._lower: dict[str, str] | None = None
+        self._is_folder: bool | None = None  # whether `root` is a folder, asked once
 
     def _repo_folder(self, kind: str, repo_id: str) -> Path | None:
+        if self._is_folder is None:
+            self._is_folder = os.path.isdir(self.root)
+        if not self._is_folder:
+            # Nothing is found under a folder that is not there (most machines that lint in
+            # bulk have no cache): one stat for the lint, not a stat and a listing per parent.
+            return None
         name = folder_name(kind, repo_id)
         exact = self.root / name
         if exact.is_dir():

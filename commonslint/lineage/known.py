@@ -8,7 +8,7 @@ from __future__ import annotations
 import fnmatch
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -69,16 +69,57 @@ def table() -> tuple[KnownEntry, ...]:
 
 
 def lookup(kind: str, repo_id: str) -> ParentRecord | None:
-    for entry in table():
-        if entry.kind == kind and entry.matches(repo_id):
-            return ParentRecord(
-                id=repo_id,
-                kind=kind,
-                licence=entry.licence,
-                licence_name=entry.licence_name,
-                source="known",
-                resolved_from="known",
-                where=entry.source,
-                notes=entry.notes,
-            )
-    return None
+    # The table is fixed for the process and records are frozen: the same well-known parents
+    # (`bert-base-uncased`, ...) come card after card, so each id is matched once.
+    if len(repo_id) <= 200:
+        return _cached_lookup(kind, repo_id)
+    return _lookup(kind, repo_id)
+
+
+@lru_cache(maxsize=4096)
+def _cached_lookup(kind: str, repo_id: str) -> ParentRecord | None:
+    return _lookup(kind, repo_id)
+
+
+def _lookup(kind: str, repo_id: str) -> ParentRecord | None:
+    combined, entries = _matcher(kind)
+    if combined is not None:
+        match = combined.match(repo_id)
+        found = None
+        if match is not None:
+            found = next(e for i, e in enumerate(entries) if match.group(f"_e{i}") is not None)
+    else:
+        found = next((e for e in entries if e.matches(repo_id)), None)
+    if found is None:
+        return None
+    return ParentRecord(
+        id=repo_id,
+        kind=kind,
+        licence=found.licence,
+        licence_name=found.licence_name,
+        source="known",
+        resolved_from="known",
+        where=found.source,
+        notes=found.notes,
+    )
+
+
+@cache
+def _matcher(kind: str) -> tuple[re.Pattern[str] | None, tuple[KnownEntry, ...]]:
+    """One regex for all of a kind's entries, each a named group, in the table's order.
+
+    Most parents are in no entry, and one match costs far less than one per entry. Each
+    entry's pattern is anchored at both ends, so the alternation matches through the first
+    entry that matches, which is the entry trying them one by one finds.
+    """
+    entries = tuple(e for e in table() if e.kind == kind)
+    if not entries:
+        return None, entries
+    try:
+        combined = re.compile(
+            "|".join(f"(?P<_e{i}>{e._regex.pattern})" for i, e in enumerate(entries)),
+            re.IGNORECASE,
+        )
+    except re.error:  # e.g. group names repeated by another Python's fnmatch: one by one
+        return None, entries
+    return combined, entries

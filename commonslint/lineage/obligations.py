@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 
 from commonslint.licences import (
     Licence,
@@ -54,12 +55,17 @@ LICENSORS: dict[str, str] = {
 
 @dataclass(frozen=True)
 class LicenceView:
-    """A declared licence (one or several values) with what it binds a derivative to."""
+    """A declared licence (one or several values) with what it binds a derivative to.
+
+    Every answer depends only on the resolutions and the shipped knowledge base, so each is
+    worked out once per view (`cached_property` writes past the frozen dataclass) and `view`
+    shares views between cards; the methods hand out new lists, as before.
+    """
 
     raw: tuple[str, ...]
     resolutions: tuple[Resolution, ...]
 
-    @property
+    @cached_property
     def known(self) -> tuple[Resolution, ...]:
         """Resolutions that name at least one licence the knowledge base has facts for."""
         return tuple(
@@ -68,7 +74,7 @@ class LicenceView:
             if r.licences and not all(e.id in PLACEHOLDERS for e in r.licences)
         )
 
-    @property
+    @cached_property
     def entries(self) -> tuple[Licence, ...]:
         seen: dict[str, Licence] = {}
         for res in self.known:
@@ -80,7 +86,7 @@ class LicenceView:
     def ids(self) -> list[str]:
         return [e.id for e in self.entries]
 
-    def _binding(self, test: Callable[[Licence], bool]) -> list[Licence]:
+    def _binding(self, test: Callable[[Licence], bool]) -> tuple[Licence, ...]:
         """Entries with the property that bind: every option of their value carries one."""
         kb = knowledge_base()
         found: dict[str, Licence] = {}
@@ -91,28 +97,32 @@ class LicenceView:
                 for entry in res.licences:
                     if test(entry):
                         found.setdefault(entry.id, entry)
-        return list(found.values())
+        return tuple(found.values())
 
-    def share_alike(self) -> list[Licence]:
+    @cached_property
+    def _share_alike(self) -> tuple[Licence, ...]:
         return self._binding(lambda e: e.is_share_alike)
 
-    def no_derivatives(self) -> list[Licence]:
+    @cached_property
+    def _no_derivatives(self) -> tuple[Licence, ...]:
         return self._binding(lambda e: e.is_no_derivatives)
 
-    def use_restricted(self) -> list[Licence]:
-        return [
+    @cached_property
+    def _use_restricted(self) -> tuple[Licence, ...]:
+        return tuple(
             e
             for res in self.known
             if carries_use_restrictions(res)
             for e in res.licences
             if e.use_restrictions
-        ]
+        )
 
-    def non_commercial(self) -> bool:
+    @cached_property
+    def _non_commercial(self) -> bool:
         return any(permits_commercial(res) is False for res in self.known)
 
-    def permits_commercial(self) -> bool | None:
-        """True when every declared value allows commercial use in some option."""
+    @cached_property
+    def _permits_commercial(self) -> bool | None:
         if not self.known:
             return None
         verdicts = [permits_commercial(res) for res in self.known]
@@ -120,14 +130,34 @@ class LicenceView:
             return False
         return None if None in verdicts else True
 
-    def carries_use_restrictions(self) -> bool:
+    @cached_property
+    def _carries_use_restrictions(self) -> bool:
         return bool(self.known) and any(carries_use_restrictions(r) for r in self.known)
+
+    def share_alike(self) -> list[Licence]:
+        return list(self._share_alike)
+
+    def no_derivatives(self) -> list[Licence]:
+        return list(self._no_derivatives)
+
+    def use_restricted(self) -> list[Licence]:
+        return list(self._use_restricted)
+
+    def non_commercial(self) -> bool:
+        return self._non_commercial
+
+    def permits_commercial(self) -> bool | None:
+        """True when every declared value allows commercial use in some option."""
+        return self._permits_commercial
+
+    def carries_use_restrictions(self) -> bool:
+        return self._carries_use_restrictions
 
     def keeps_share_alike(self, parent: Licence) -> bool:
         return any(share_alike_compatible(parent, res) for res in self.known)
 
     def is_share_alike(self) -> bool:
-        return bool(self.share_alike())
+        return bool(self._share_alike)
 
     def requires_notice(self) -> list[Licence]:
         return [e for e in self.entries if e.requires.notice]
@@ -143,6 +173,23 @@ def view(values: Iterable[str], licence_name: str | None = None) -> LicenceView:
     says which terms apply, and the knowledge base knows them.
     """
     raw = tuple(str(v).strip() for v in values if v is not None and str(v).strip())
+    if (licence_name is None or type(licence_name) is str) and (
+        sum(map(len, raw)) + len(licence_name or "") <= _CACHED_LEN
+    ):
+        # The same few licences come card after card, parent after parent.
+        return _cached_view(raw, licence_name)
+    return _view(raw, licence_name)
+
+
+_CACHED_LEN = 400  # longer values are rare: not worth keeping
+
+
+@lru_cache(maxsize=1024)
+def _cached_view(raw: tuple[str, ...], licence_name: str | None) -> LicenceView:
+    return _view(raw, licence_name)
+
+
+def _view(raw: tuple[str, ...], licence_name: str | None) -> LicenceView:
     resolutions = [resolve(v) for v in raw]
     placeholder_only = all(
         r.licences and all(e.id in PLACEHOLDERS for e in r.licences) for r in resolutions

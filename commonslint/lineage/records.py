@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -47,6 +48,17 @@ class ParentRecord:
 
 def hub_id(value: str, kind: str) -> str | None:
     """The Hub id a `base_model`/`datasets` value names, or None for a local path or junk."""
+    if len(value) <= 200:
+        return _cached_hub_id(value, kind)  # the same parents come card after card
+    return _hub_id(value, kind)
+
+
+@lru_cache(maxsize=4096)
+def _cached_hub_id(value: str, kind: str) -> str | None:
+    return _hub_id(value, kind)
+
+
+def _hub_id(value: str, kind: str) -> str | None:
     text = value.strip()
     if text.startswith(("/", ".", "~")) or "\\" in text or re.match(r"^[A-Za-z]:/", text):
         return None  # a local path: absolute, relative, home, or Windows

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from commonslint.lineage import known
 from commonslint.lineage.hfcache import HFCache
 from commonslint.lineage.lockfile import LOCK_NAME, LockFile
-from commonslint.lineage.records import ParentRecord
+from commonslint.lineage.records import ParentRecord, hub_id
 
 MAX_DEPTH = 6
 
@@ -36,9 +37,13 @@ class Node:
     depth_limited: bool = False
     children: list[Node] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        # Read several times per node; kind, id and raw are set once, at creation.
+        self._key = node_key(self.kind, self.id or self.raw)
+
     @property
     def key(self) -> str:
-        return node_key(self.kind, self.id or self.raw)
+        return self._key
 
 
 def node_key(kind: str, repo_id: str) -> str:
@@ -142,6 +147,17 @@ def hub_record(kind: str, repo_id: str) -> ParentRecord:
 
 def how_to_resolve(kind: str, repo_id: str | None, raw: str, online: bool) -> str:
     """What the user can do so the parent resolves offline (CL206's advice)."""
+    if len(raw) <= 200:
+        return _cached_how(kind, repo_id, raw, online)  # the same unresolved parents recur
+    return _how(kind, repo_id, raw, online)
+
+
+@lru_cache(maxsize=1024)
+def _cached_how(kind: str, repo_id: str | None, raw: str, online: bool) -> str:
+    return _how(kind, repo_id, raw, online)
+
+
+def _how(kind: str, repo_id: str | None, raw: str, online: bool) -> str:
     if repo_id is None:
         return (
             f"`{raw}` is not a Hub id (a local path?); name the Hub {kind} it came from, or record "
@@ -198,8 +214,6 @@ def _expand(node: Node, on_path: set[str], resolver: Resolver, max_depth: int) -
     if node.depth >= max_depth:
         node.depth_limited = True
         return
-    from commonslint.lineage.records import hub_id
-
     path = on_path | {node.key}
     for raw, kind, relation in wanted:
         child = Node(
