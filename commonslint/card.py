@@ -620,17 +620,25 @@ def _settle(sections: list[Section]) -> None:
 _Heading = tuple[Section, int, int, int]
 
 
+# The start (after its `\n`) of a line that can be an ATX heading, a setext underline or a
+# fence: what a Markdown reader must look at, besides lines that open a comment. The pattern
+# begins with a literal `\n`, which the regex engine finds with a fast scan, so the lines
+# between candidates (prose, lists, tables) are passed over in C.
+_CANDIDATE = re.compile(r"\n {0,3}(?:#|```|~~~|=+[ \t]*(?=\n|\Z)|-+[ \t]*(?=\n|\Z))")
+
+
 def _headings(text: str, first_line: int) -> tuple[list[_Heading], int]:
     """The headings of an LF-only body in order, and its number of lines.
 
-    Line by line, as a Markdown reader goes, except that a fenced code block or an HTML
-    comment is passed over with one search for its end: most lines of long cards are code.
+    As a Markdown reader goes line by line, except that only the lines that can matter are
+    read (the first line, `_CANDIDATE` lines and lines holding `<!--`), and a fenced code
+    block or an HTML comment is passed over with one search for its end.
     """
     flat: list[_Heading] = []
     size = len(text)
-    i = 0  # index of the current line
+    i = 0  # index of the line being read
     pos = 0  # where it starts
-    prev = 0  # where the line before it starts
+    comment = text.find("<!--")  # the next comment opening at or after the current line
     while True:
         end = text.find("\n", pos)
         if end < 0:
@@ -671,6 +679,7 @@ def _headings(text: str, first_line: int) -> tuple[list[_Heading], int]:
                         flat.append((section, i + 1, end + 1, pos))
                 elif (first == "=" or first == "-") and i > 0:
                     setext = _SETEXT.match(line)
+                    prev = text.rfind("\n", 0, pos - 1) + 1
                     above = text[prev : pos - 1]  # the title line, if this is an underline
                     if (
                         setext
@@ -684,9 +693,18 @@ def _headings(text: str, first_line: int) -> tuple[list[_Heading], int]:
                         flat.append((section, i + 1, end + 1, prev))
         if end == size:
             return flat, i + 1
-        prev = pos
-        pos = end + 1
-        i += 1
+        # The next line to read: the next candidate, or the next line opening a comment,
+        # whichever comes first. The `\n` ending this line may begin the candidate's match.
+        found = _CANDIDATE.search(text, end)
+        start = found.start() + 1 if found else size + 1
+        if 0 <= comment <= end:
+            comment = text.find("<!--", end)
+        if comment >= 0:
+            start = min(start, text.rfind("\n", end, comment) + 1)
+        if start > size:  # nothing left that can matter
+            return flat, i + 1 + text.count("\n", end)
+        i += text.count("\n", pos, start)
+        pos = start
 
 
 def _atx_heading_uncached(line: str) -> tuple[int, str] | None:
