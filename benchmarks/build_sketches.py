@@ -14,10 +14,13 @@ Sources, in order of preference per id (a missing source is skipped with a note)
 * Debian `/usr/share/common-licenses/*`,
 * `../shared/corpus/licenses/*.txt` and licence files beside the cards in `../shared/corpus/cards/`
   (only for texts neither of the above has: RAIL variants, Llama 3.x, Gemma, DeepSeek, Stability).
+  These are cited by their public origin (repository, path, commit) from the corpus's MANIFEST.tsv,
+  never by their path in the corpus, which users of commonslint do not have.
 """
 
 from __future__ import annotations
 
+import csv
 import importlib.util
 import json
 import sys
@@ -122,6 +125,16 @@ def _scancode_dir() -> Path | None:
     return Path(next(iter(spec.submodule_search_locations))) / "data" / "licenses"
 
 
+def _corpus_origin(name: str) -> str:
+    """The public origin of a corpus file, as MANIFEST.tsv records it: repository, path, commit."""
+    with (SHARED / "MANIFEST.tsv").open(encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh, delimiter="\t"):
+            if row["path"] == name:
+                commit = f" (commit {row['commit'][:8]})" if row["commit"] else ""
+                return f"{row['source_repo']} {row['source_path']}{commit}"
+    raise SystemExit(f"{name} is not in {SHARED / 'MANIFEST.tsv'}: its public origin is unknown")
+
+
 def _read(kind: str, name: str) -> tuple[str, str] | None:
     """(text, citation) or None when the source is not on this machine."""
     if kind == "scancode":
@@ -144,7 +157,7 @@ def _read(kind: str, name: str) -> tuple[str, str] | None:
     path = SHARED / name
     if not path.is_file():
         return None
-    return path.read_text(encoding="utf-8"), f"shared/corpus/{name}"
+    return path.read_text(encoding="utf-8"), _corpus_origin(name)
 
 
 def build() -> dict:
