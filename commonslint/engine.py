@@ -450,6 +450,25 @@ class Engine:
 
 
 def _location(value: Any, facts: dict[str, Any]) -> Location:
+    if type(value) is dict:
+        # The common case, a location mapping, first; `int()` only for what is not an int
+        # already (where it would give back the same value).
+        path = value.get("path")
+        if type(path) is str:
+            get = value.get
+            line = get("line") or 1
+            if type(line) is not int:
+                line = int(line)
+            column = get("column") or 1
+            if type(column) is not int:
+                column = int(column)
+            end_line = get("end_line") or line
+            if type(end_line) is not int:
+                end_line = int(end_line)
+            end_column = get("end_column") or column
+            if type(end_column) is not int:
+                end_column = int(end_column)
+            return Location(path, line, column, end_line, end_column)
     if isinstance(value, str):
         return Location(value, 1, 1, 1, 1)
     if isinstance(value, dict) and isinstance(value.get("path"), str):

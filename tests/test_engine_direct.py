@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 
 from commonslint.config import Config
-from commonslint.engine import _UNKNOWN, Engine, RuleError, _Shared
-from commonslint.findings import Finding, Severity
+from commonslint.engine import _UNKNOWN, Engine, RuleError, _location, _Shared
+from commonslint.findings import Finding, Location, Severity
 from commonslint.lint import Linter
 from commonslint.rulepacks import Rule
 from commonslint.sources import MemoryRepo, open_local
@@ -142,3 +142,71 @@ def test_message_memo_stays_small() -> None:
     found = engine._direct(compiled, facts, _UNKNOWN)
     assert [f.message for f in found] == [str(i) for i in range(10_000)]
     assert len(engine._normalised) <= 4096
+
+
+def _reference_location(value: Any, facts: dict[str, Any]) -> Location:
+    """`engine._location` as it was before its fast branch for location mappings."""
+    if isinstance(value, str):
+        return Location(value, 1, 1, 1, 1)
+    if isinstance(value, dict) and isinstance(value.get("path"), str):
+        line = int(value.get("line") or 1)
+        column = int(value.get("column") or 1)
+        return Location(
+            value["path"],
+            line,
+            column,
+            int(value.get("end_line") or line),
+            int(value.get("end_column") or column),
+        )
+    if value is None:
+        card = facts.get("card", {})
+        return Location(card.get("path", "README.md"), 1, 1, 1, 1)
+    raise RuleError(f"`at` gave {type(value).__name__}; expected a location or a path")
+
+
+class _Str(str):
+    pass
+
+
+class _Dict(dict):  # type: ignore[type-arg]
+    pass
+
+
+LOCATIONS: list[Any] = [
+    "LICENSE",
+    _Str("x.md"),
+    None,
+    {"path": "README.md"},
+    {"path": "README.md", "line": 7, "column": 3, "end_line": 9, "end_column": 1},
+    {"path": "README.md", "line": 0, "column": None, "end_line": 0, "end_column": 0},
+    {
+        "path": "README.md",
+        "line": "4",
+        "column": 2.0,
+        "end_line": True,
+        "end_column": Severity.ERROR,
+    },
+    {"path": "README.md", "line": "x"},
+    {"path": "README.md", "line": [1]},
+    {"path": "README.md", "line": 3.7, "end_line": False},
+    {"path": _Str("a.md"), "line": 2},
+    _Dict(path="b.md", line="5"),
+    {"path": 3, "line": 1},
+    {"line": 1},
+    {},
+    3,
+    [("path", "x")],
+]
+
+
+@pytest.mark.parametrize("value", LOCATIONS, ids=[repr(v) for v in LOCATIONS])
+@pytest.mark.parametrize("facts", [{}, {"card": {"path": "MODEL.md"}}])
+def test_location_matches_the_reference(value: Any, facts: dict[str, Any]) -> None:
+    def outcome(function: Any) -> Any:
+        try:
+            location = function(value, facts)
+        except (RuleError, ValueError, TypeError) as exc:
+            return (type(exc), str(exc))
+        return (location, [type(v) for v in vars(location).values()])
+
+    assert outcome(_location) == outcome(_reference_location)
