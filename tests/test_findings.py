@@ -83,3 +83,23 @@ def test_order_equality_and_fix_not_compared() -> None:
     assert one == Finding("CL1", "n", Severity.ERROR, "m", LOCATION, None)
     assert hash(one) == hash(Finding("CL1", "n", Severity.ERROR, "m", LOCATION, None))
     assert one != Finding("CL1", "n", Severity.WARNING, "m", LOCATION, FIX)
+
+
+def test_sort_findings_sorts_by_sort_key_stably() -> None:
+    import random
+
+    from commonslint.findings import sort_findings
+
+    rng = random.Random(7)
+    findings = [
+        Finding(
+            rng.choice(["CL1", "CL2"]),
+            str(i),  # ties on the sort key keep their order: names tell them apart
+            Severity.INFO,
+            rng.choice(["a", "b"]),
+            Location(rng.choice(["A.md", "B.md"]), rng.randint(1, 3), rng.randint(1, 2)),
+        )
+        for i in range(300)
+    ]
+    expected = sorted(findings, key=Finding.sort_key)
+    assert [f.name for f in sort_findings(findings)] == [f.name for f in expected]
