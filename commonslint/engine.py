@@ -492,12 +492,14 @@ def _fix(value: Any, location: Location, rule: Rule) -> Fix | None:
         return None
     if not isinstance(value, dict) or "text" not in value:
         raise RuleError("`fix` must give a mapping with `text` (and `start`/`end`, or `create`)")
+    get = value.get
+    # Positional, in `Fix`'s field order (keyword arguments cost a third more).
     return Fix(
-        path=str(value.get("path", location.path)),
-        start=int(value.get("start", 0)),
-        end=int(value.get("end", 0)),
-        text=str(value["text"]),
-        fixer=rule.name,
-        description=str(value.get("description") or rule.fix_description or ""),
-        create=bool(value.get("create", False)),
+        str(get("path", location.path)),
+        int(get("start", 0)),
+        int(get("end", 0)),
+        str(value["text"]),
+        rule.name,
+        str(get("description") or rule.fix_description or ""),
+        bool(get("create", False)),
     )

@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 
 from commonslint.config import Config
-from commonslint.engine import _UNKNOWN, Engine, RuleError, _location, _Shared
-from commonslint.findings import Finding, Location, Severity
+from commonslint.engine import _UNKNOWN, Engine, RuleError, _fix, _location, _Shared
+from commonslint.findings import Finding, Fix, Location, Severity
 from commonslint.lint import Linter
 from commonslint.rulepacks import Rule
 from commonslint.sources import MemoryRepo, open_local
@@ -210,3 +210,49 @@ def test_location_matches_the_reference(value: Any, facts: dict[str, Any]) -> No
         return (location, [type(v) for v in vars(location).values()])
 
     assert outcome(_location) == outcome(_reference_location)
+
+
+def _reference_fix(value: Any, location: Location, rule: Rule) -> Fix | None:
+    """`engine._fix` as it was, with keyword arguments."""
+    if value is None or value is False:
+        return None
+    if not isinstance(value, dict) or "text" not in value:
+        raise RuleError("`fix` must give a mapping with `text` (and `start`/`end`, or `create`)")
+    return Fix(
+        path=str(value.get("path", location.path)),
+        start=int(value.get("start", 0)),
+        end=int(value.get("end", 0)),
+        text=str(value["text"]),
+        fixer=rule.name,
+        description=str(value.get("description") or rule.fix_description or ""),
+        create=bool(value.get("create", False)),
+    )
+
+
+FIXES: list[Any] = [
+    None,
+    False,
+    0,
+    "text",
+    {},
+    {"text": "x"},
+    {"text": "x", "start": 3, "end": "5", "description": "d", "path": "LICENSE"},
+    {"text": 7, "create": 1, "description": None, "path": 3},
+    {"text": "x", "start": "a", "end": "b"},
+    {"text": "x", "start": 1.5, "end": None},
+]
+
+
+@pytest.mark.parametrize("value", FIXES, ids=[repr(v) for v in FIXES])
+@pytest.mark.parametrize("described", [None, "the rule's description"])
+def test_fix_matches_the_reference(value: Any, described: str | None) -> None:
+    rule = _rule(fix="none", fix_description=described)
+
+    def outcome(function: Any) -> Any:
+        try:
+            fix = function(value, Location("README.md", 2), rule)
+        except (RuleError, ValueError, TypeError) as exc:
+            return (type(exc), str(exc))
+        return fix if fix is None else (fix, [type(v) for v in vars(fix).values()])
+
+    assert outcome(_fix) == outcome(_reference_fix)
