@@ -318,7 +318,7 @@ class Engine:
         findings: list[Finding] = []
         # What Jinja2 would merge per call, merged once (rules only read the variables).
         variables = {**self.globals, **facts} if self.globals else facts
-        shared = _Shared(variables)
+        shared: _Shared | None = None  # made for the first rule that is not `_direct`
         for compiled in self._selected(stage, kind):
             probe = compiled.probe
             gate: Any = _UNKNOWN
@@ -336,6 +336,8 @@ class Engine:
             if compiled.functions is not None:
                 findings.extend(self._direct(compiled, variables, gate))
             else:
+                if shared is None:
+                    shared = _Shared(variables)
                 findings.extend(self._evaluate(compiled, variables, shared, gate))
         self.compiler.save()
         return findings
