@@ -36,14 +36,23 @@ class Linter:
         self.known_codes = {r.code for r in self.all_rules}
 
     def lint(self, repo: Repo, target: str) -> Result:
-        facts, suppressions = facts_mod.compute(repo, self.config.kind)
+        config = self.config
+        facts, suppressions = facts_mod.compute(repo, config.kind)
         findings = self.engine.run(facts)
-        findings = [f for f in findings if not self.config.ignored_for_path(f)]
-        findings = _apply_suppressions(findings, suppressions, repo.card_path)
-        facts["suppressions"] = {"unused": self._unused(suppressions, repo.card_path)}
+        # Each step below is skipped when it cannot change anything (no per-file ignores, no
+        # suppressions, no severity overrides: the usual case); ~1.4 us of a tiny card's ~70.
+        if config.per_file_ignores:
+            findings = [f for f in findings if not config.ignored_for_path(f)]
+        unused: list[dict[str, Any]] = []
+        if suppressions:
+            findings = _apply_suppressions(findings, suppressions, repo.card_path)
+            unused = self._unused(suppressions, repo.card_path)
+        facts["suppressions"] = {"unused": unused}
         late = self.engine.run(facts, stage="suppressions")
-        findings.extend(f for f in late if not self.config.ignored_for_path(f))
-        findings = [self._severity(f) for f in findings]
+        if late:
+            findings.extend(f for f in late if not config.ignored_for_path(f))
+        if config.severity:
+            findings = [self._severity(f) for f in findings]
         examined = sorted(repo._cache)  # every file the facts read, in order
         return Result(target, repo, sort_findings(findings), examined, facts)
 

@@ -1,0 +1,258 @@
+"""`Engine._direct` (built-in rules whose parts are all translated functions) against
+`Engine._evaluate` (the general path, through the wrappers): the same findings, fixes and
+errors, on real cards and on crafted rules that fail at each step."""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import itertools
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from commonslint.config import Config
+from commonslint.engine import _UNKNOWN, Engine, RuleError, _fix, _location, _Shared
+from commonslint.findings import Finding, Fix, Location, Severity
+from commonslint.lint import Linter
+from commonslint.rulepacks import Rule
+from commonslint.sources import MemoryRepo, open_local
+from tests.conftest import CORPUS
+
+BULK = CORPUS / "bulk" / "hub-readmes-2023.jsonl.gz"
+CARDS = CORPUS / "cards"
+
+
+def _facts(linter: Linter) -> Iterator[dict[str, Any]]:
+    for folder in sorted(CARDS.iterdir()):
+        if folder.is_dir():
+            yield linter.lint(open_local(str(folder)), folder.name).facts
+    if BULK.exists():
+        with gzip.open(BULK, "rt", encoding="utf-8") as handle:
+            for line in itertools.islice(handle, 0, 6000, 10):  # 600 cards
+                card = json.loads(line)["card"]
+                yield linter.lint(MemoryRepo({"README.md": card}, card_only=True), "x").facts
+
+
+def _full(findings: list[Finding]) -> list[tuple[Any, ...]]:
+    """Everything about the findings, fixes included (`Finding.__eq__` leaves the fix out)."""
+    return [(f, repr(f), f.fix) for f in findings]
+
+
+def _outcome(call: Any) -> Any:
+    try:
+        return _full(call())
+    except RuleError as exc:
+        return ("error", str(exc))
+
+
+def test_direct_path_matches_the_general_one_on_real_cards() -> None:
+    linter = Linter(Config())
+    engine = linter.engine
+    direct = [c for c in engine.rules if c.functions is not None]
+    assert len(direct) == len(engine.rules)  # every built-in rule takes the direct path
+    fired = set()
+    for facts in _facts(linter):
+        for compiled in direct:
+            gates = [_UNKNOWN]
+            if compiled.probe is not None:
+                with contextlib.suppress(Exception):  # the _UNKNOWN gate covers a failure
+                    gates.append(compiled.probe(facts))
+            for gate in gates:
+                expected = _outcome(lambda: engine._evaluate(compiled, facts, _Shared(facts), gate))  # noqa: B023
+                got = _outcome(lambda: engine._direct(compiled, facts, gate))  # noqa: B023
+                assert got == expected, compiled.rule.code
+                if expected and expected[0] != "error":
+                    fired.add(compiled.rule.code)
+    assert len(fired) >= 20  # most rules really produced findings
+
+
+def _rule(**parts: Any) -> Rule:
+    values: dict[str, Any] = {
+        "code": "CL997",
+        "name": "test-rule",
+        "severity": Severity.parse("warning"),
+        "summary": "s",
+        "when": "true",
+        "at": "card.at",
+        "message": "m",
+        "pack": "rule pack test",
+        "builtin": True,
+    }
+    values.update(parts)
+    return Rule(**values)
+
+
+FACTS: dict[str, Any] = {
+    "card": {"kind": "model", "at": {"path": "README.md", "line": 3, "column": 2}, "n": 2},
+    "things": [
+        {"name": "a", "at": "A.md"},
+        {"name": "b  \u2028c\xa0", "at": None},
+        {"name": 3, "at": {"path": "B.md", "line": "4", "end_column": 9}},
+    ],
+    "text": "not a list",
+}
+RULES = [
+    {"for_each": "things", "at": "item.at", "message": " {{ item.name }}\t x "},
+    {"for_each": "things", "when": "item.name != 'a'", "message": "{{ item.name }}"},
+    {"for_each": "text"},
+    {"for_each": "card.n"},
+    {"for_each": "card.missing"},
+    {"for_each": "things", "at": "item.missing"},
+    {"at": "card.n"},
+    {"at": "card.n | length"},
+    {"at": "card.nothing"},
+    {"message": "{{ card.n | length }}"},
+    {"message": "{{ card.nothing }}"},
+    {"severity_from": "'info'"},
+    {"severity_from": "'loud'"},
+    {"severity_from": "card.nothing"},
+    {"fix": "{'text': 'x', 'start': 1, 'end': 2, 'description': 'd'}"},
+    {"fix": "{'text': 'x', 'create': true, 'path': 'LICENSE'}"},
+    {"fix": "'text'"},
+    {"fix": "card.nothing"},
+    {"fix": "none"},
+    {"when": "card.nothing"},
+    {"when": "card.n > 1", "message": "\x1cspaced\x85out\u3000 "},
+    {"when": "card.n > 5"},
+]
+
+
+@pytest.mark.parametrize("parts", RULES, ids=[re.sub(r"\W+", "-", repr(p)) for p in RULES])
+def test_direct_path_matches_the_general_one_on_crafted_rules(parts: dict[str, Any]) -> None:
+    engine = Engine([_rule(**parts)])
+    compiled = engine.rules[0]
+    assert compiled.functions is not None, "not translated, so not a test of the direct path"
+    gates = [_UNKNOWN]
+    with contextlib.suppress(Exception):  # the _UNKNOWN gate covers a failure
+        gates.append(compiled.probe(FACTS))  # type: ignore[misc]
+    for gate in gates:
+        expected = _outcome(lambda: engine._evaluate(compiled, FACTS, _Shared(FACTS), gate))  # noqa: B023
+        for _ in range(2):  # the second time, messages come from the memo
+            assert _outcome(lambda: engine._direct(compiled, FACTS, gate)) == expected  # noqa: B023
+
+
+def test_message_memo_stays_small() -> None:
+    engine = Engine([_rule(for_each="things", message="{{ item }}")])
+    compiled = engine.rules[0]
+    facts = {"things": list(range(10_000)), "card": FACTS["card"]}
+    found = engine._direct(compiled, facts, _UNKNOWN)
+    assert [f.message for f in found] == [str(i) for i in range(10_000)]
+    assert len(engine._normalised) <= 4096
+
+
+def _reference_location(value: Any, facts: dict[str, Any]) -> Location:
+    """`engine._location` as it was before its fast branch for location mappings."""
+    if isinstance(value, str):
+        return Location(value, 1, 1, 1, 1)
+    if isinstance(value, dict) and isinstance(value.get("path"), str):
+        line = int(value.get("line") or 1)
+        column = int(value.get("column") or 1)
+        return Location(
+            value["path"],
+            line,
+            column,
+            int(value.get("end_line") or line),
+            int(value.get("end_column") or column),
+        )
+    if value is None:
+        card = facts.get("card", {})
+        return Location(card.get("path", "README.md"), 1, 1, 1, 1)
+    raise RuleError(f"`at` gave {type(value).__name__}; expected a location or a path")
+
+
+class _Str(str):
+    pass
+
+
+class _Dict(dict):  # type: ignore[type-arg]
+    pass
+
+
+LOCATIONS: list[Any] = [
+    "LICENSE",
+    _Str("x.md"),
+    None,
+    {"path": "README.md"},
+    {"path": "README.md", "line": 7, "column": 3, "end_line": 9, "end_column": 1},
+    {"path": "README.md", "line": 0, "column": None, "end_line": 0, "end_column": 0},
+    {
+        "path": "README.md",
+        "line": "4",
+        "column": 2.0,
+        "end_line": True,
+        "end_column": Severity.ERROR,
+    },
+    {"path": "README.md", "line": "x"},
+    {"path": "README.md", "line": [1]},
+    {"path": "README.md", "line": 3.7, "end_line": False},
+    {"path": _Str("a.md"), "line": 2},
+    _Dict(path="b.md", line="5"),
+    {"path": 3, "line": 1},
+    {"line": 1},
+    {},
+    3,
+    [("path", "x")],
+]
+
+
+@pytest.mark.parametrize("value", LOCATIONS, ids=[repr(v) for v in LOCATIONS])
+@pytest.mark.parametrize("facts", [{}, {"card": {"path": "MODEL.md"}}])
+def test_location_matches_the_reference(value: Any, facts: dict[str, Any]) -> None:
+    def outcome(function: Any) -> Any:
+        try:
+            location = function(value, facts)
+        except (RuleError, ValueError, TypeError) as exc:
+            return (type(exc), str(exc))
+        return (location, [type(v) for v in vars(location).values()])
+
+    assert outcome(_location) == outcome(_reference_location)
+
+
+def _reference_fix(value: Any, location: Location, rule: Rule) -> Fix | None:
+    """`engine._fix` as it was, with keyword arguments."""
+    if value is None or value is False:
+        return None
+    if not isinstance(value, dict) or "text" not in value:
+        raise RuleError("`fix` must give a mapping with `text` (and `start`/`end`, or `create`)")
+    return Fix(
+        path=str(value.get("path", location.path)),
+        start=int(value.get("start", 0)),
+        end=int(value.get("end", 0)),
+        text=str(value["text"]),
+        fixer=rule.name,
+        description=str(value.get("description") or rule.fix_description or ""),
+        create=bool(value.get("create", False)),
+    )
+
+
+FIXES: list[Any] = [
+    None,
+    False,
+    0,
+    "text",
+    {},
+    {"text": "x"},
+    {"text": "x", "start": 3, "end": "5", "description": "d", "path": "LICENSE"},
+    {"text": 7, "create": 1, "description": None, "path": 3},
+    {"text": "x", "start": "a", "end": "b"},
+    {"text": "x", "start": 1.5, "end": None},
+]
+
+
+@pytest.mark.parametrize("value", FIXES, ids=[repr(v) for v in FIXES])
+@pytest.mark.parametrize("described", [None, "the rule's description"])
+def test_fix_matches_the_reference(value: Any, described: str | None) -> None:
+    rule = _rule(fix="none", fix_description=described)
+
+    def outcome(function: Any) -> Any:
+        try:
+            fix = function(value, Location("README.md", 2), rule)
+        except (RuleError, ValueError, TypeError) as exc:
+            return (type(exc), str(exc))
+        return fix if fix is None else (fix, [type(v) for v in vars(fix).values()])
+
+    assert outcome(_fix) == outcome(_reference_fix)
