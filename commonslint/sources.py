@@ -306,10 +306,14 @@ class MemoryRepo(Repo):
         if is_weight_file(path):
             return ReadResult(error="is a weight or archive file, which commonslint never opens")
         content = self._files[path]
-        if isinstance(content, str) and content.isascii() and len(content) <= self.max_bytes:
+        if (
+            isinstance(content, str)
+            and content.isascii()
+            and len(content) <= self.max_bytes
+            and "\x00" not in content
+        ):
             # ASCII text is its own UTF-8: encoding and decoding it again would give it back.
-            if "\x00" not in content:
-                return ReadResult(text=content)
+            return ReadResult(text=content)
         data = content.encode("utf-8", "surrogatepass") if isinstance(content, str) else content
         if len(data) > self.max_bytes:
             return ReadResult(
