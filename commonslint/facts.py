@@ -22,6 +22,7 @@ from commonslint.card import (
     all_sections,
     duplicate_keys,
     key_nodes,
+    normalise_title,
     parse_card,
 )
 from commonslint.locations import NodeLocations, file_loc, line_loc, node_loc, offset_loc
@@ -104,14 +105,17 @@ _DATASET_HEADING = re.compile(r"^#\s*Dataset Card\b", re.M)
 
 
 def _guess_kind(data: dict[str, Any], card: Card | None) -> str:
-    if any(key in metadata.DATASET_FIELDS for key in data):
+    if not metadata.DATASET_FIELDS.keys().isdisjoint(data):  # any dataset field
         return "dataset"
     if card is None:
         return "model"
-    head = card.text[card.front.body_start : card.front.body_start + 4000]
+    start = card.front.body_start
     # The heading regex is case-sensitive: without the literal words it cannot match, and
-    # the substring test is far cheaper than trying `^` at every position.
-    if "Dataset Card" in head and _DATASET_HEADING.search(head):
+    # looking for them in place is far cheaper than trying `^` at every position (or than
+    # copying the 4,000 characters first).
+    if card.text.find("Dataset Card", start, start + 4000) >= 0 and _DATASET_HEADING.search(
+        card.text[start : start + 4000]
+    ):
         return "dataset"
     return "model"
 
@@ -173,7 +177,21 @@ def card_facts(repo: Repo, unreadable: list[dict[str, Any]]) -> tuple[dict[str, 
     else:
         front_at = line_loc(card, front.trap_line if status == "missing" else 1)
     top = file_loc(path, 1, 1)
-    sections = [_section_dict(card, s) for s in all_sections(card.sections)]
+    # `_section_dict` for each section, written out: a card has many sections, and two calls
+    # apiece (it and `line_loc`) cost more than the dicts.
+    sections = [
+        {
+            "title": s.title,
+            "key": normalise_title(s.title),  # `s.key`
+            "level": s.level,
+            "line": s.line,
+            "end_line": s.end_line,
+            "status": s.status,
+            "placeholders": s.placeholders,
+            "at": {"path": path, "line": s.line, "column": 1, "end_line": s.line, "end_column": 1},
+        }
+        for s in all_sections(card.sections)
+    ]
     facts: dict[str, Any] = {
         "path": path,
         "exists": True,
