@@ -237,8 +237,10 @@ def card_facts(repo: Repo, unreadable: list[dict[str, Any]]) -> tuple[dict[str, 
                     }
                     for p in problems
                 ]
-        duplicates = duplicate_keys(front.node)
-        if duplicates:
+        # Each scalar key gives `nodes` an entry, so with as many entries as keys no key repeats
+        # and `duplicate_keys` would find none.
+        if front.node is not None and len(nodes) < len(front.node.value):
+            duplicates = duplicate_keys(front.node)
             facts["duplicates"] = [
                 {"key": str(k.value), "at": node_loc(card, k)} for k in duplicates
             ]

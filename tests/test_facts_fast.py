@@ -7,7 +7,7 @@ import itertools
 import json
 
 from commonslint import facts
-from commonslint.card import Card, all_sections, parse_card
+from commonslint.card import Card, all_sections, duplicate_keys, parse_card
 from commonslint.sources import MemoryRepo
 from tests.conftest import CORPUS
 
@@ -58,3 +58,28 @@ def test_card_facts_match_references() -> None:
             card_f["meta"], None
         )
         assert parse_card("README.md", text).front.status == card_f["front"]["status"]
+
+
+def test_duplicates_skip_agrees() -> None:
+    """`card_facts` asks `duplicate_keys` only when some key can repeat."""
+    texts = [*_cards(), "---\na: 1\nb: 2\na: 3\n---\n", "---\n? [x]\n: 1\n---\n"]
+    for text in texts:
+        card_f, card = facts.card_facts(MemoryRepo({"README.md": text}), [])
+        assert card is not None
+        expected = [k.value for k in duplicate_keys(card.front.node)] if card_f["ok"] else []
+        assert [d["key"] for d in card_f["duplicates"]] == expected
+
+
+def test_list_item_checks_still_report() -> None:
+    """The skips for plain lists leave the lists that hold something to report."""
+    text = "---\ntags:\n- a\n- null\n- [b]\nlanguage:\n- en\n- no\n- 1.10\ndatasets: [x, 3]\n---\n"
+    card_f, _ = facts.card_facts(MemoryRepo({"README.md": text}), [])
+    assert [(p["key"], p["detail"]) for p in card_f["type_problems"]] == [
+        ("tags", "has null in its list, where a string or a list of strings is expected"),
+        ("tags", "has a list in its list, where a string or a list of strings is expected"),
+    ]
+    assert [(p["key"], p["detail"], p["extra"]) for p in card_f["implicit"]] == [
+        ("language", "`no`", "the boolean false"),
+        ("language", "`1.10`", "the number 1.1"),
+        ("datasets", "`3`", "the number 3"),
+    ]
