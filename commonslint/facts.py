@@ -362,8 +362,10 @@ def emissions_facts(card_f: dict[str, Any], card: Card | None) -> dict[str, Any]
             "at": None,
             "value_at": None,
         }
-    body = card.text[card.front.body_start :]
-    found = emissions_mod.read_emissions(card.data, body, card_f["body_start_line"])
+    start = card.front.body_start
+    body = card.text[start:]
+    folded = card.folded[start:] if start else card.folded  # shared with suppression_list
+    found = emissions_mod.read_emissions(card.data, body, card_f["body_start_line"], folded)
     key_at = card_f["key_at"].get("co2_eq_emissions")
     value_at = card_f["value_at"].get("co2_eq_emissions")
     if found.form == "mapping" and card.front.node is not None:
@@ -391,7 +393,7 @@ def suppression_list(card: Card | None) -> list[Suppression]:
         return []
     front = card.front
     end = front.yaml_end if front.status != "missing" else 0
-    return find_suppressions(card.text, front.yaml_start, end, card.position)
+    return find_suppressions(card.text, front.yaml_start, end, card.position, card.folded)
 
 
 @functools.cache

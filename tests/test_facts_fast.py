@@ -5,10 +5,13 @@ from __future__ import annotations
 import gzip
 import itertools
 import json
+import re
 
 from commonslint import facts
-from commonslint.card import Card, all_sections, duplicate_keys, parse_card
+from commonslint.card import Card, all_sections, ascii_folded, duplicate_keys, parse_card
+from commonslint.emissions import _first_unit_line
 from commonslint.sources import MemoryRepo
+from commonslint.suppressions import find_suppressions
 from tests.conftest import CORPUS
 
 BULK = CORPUS / "bulk" / "hub-readmes-2023.jsonl.gz"
@@ -83,3 +86,26 @@ def test_list_item_checks_still_report() -> None:
         ("language", "`1.10`", "the number 1.1"),
         ("datasets", "`3`", "the number 3"),
     ]
+
+
+FOLDING = [
+    "---\na: 1\n---\n# Carbon 3 KG emıssıon ſ İ\n<!-- commonſlint: ignore CL501 -->\n",
+    "---\n# COMMONSLİNT: ignore CL001\nlicense: mit\n---\nCO₂: 4 kg\r\nx\n",
+    "é\n# commonslint ı CO2 4 tonnes\n",
+]
+
+
+def test_shared_folded_copy_agrees() -> None:
+    """Emissions and suppressions read one folded copy of the card: slicing it gives the
+    body's own, and each gives what it gives when it folds its text itself."""
+    for text in [*_cards(), *FOLDING]:
+        card = parse_card("README.md", text)
+        start = card.front.body_start
+        body = text[start:]
+        assert card.folded[start:] == ascii_folded(body)
+        assert _first_unit_line(body, card.folded[start:]) == _first_unit_line(body)
+        front = card.front
+        end = front.yaml_end if front.status != "missing" else 0
+        args = (text, front.yaml_start, end, card.position)
+        assert repr(find_suppressions(*args, card.folded)) == repr(find_suppressions(*args))
+        assert (b"commonslint" in card.folded) == (re.search("commonslint", text, re.I) is not None)
