@@ -823,6 +823,7 @@ class Card:
     sections: list[Section]
     has_cr: bool = False  # does any line break with `\r` (CRLF or CR)?
     _folded: bytes | None = field(default=None, repr=False, compare=False)
+    body_line: int = 1  # the 1-based line the body starts on (`position(front.body_start)`)
 
     @property
     def data(self) -> dict[str, Any]:
@@ -863,5 +864,6 @@ def parse_card(path: str, text: str) -> Card:
     front = split_front_matter(text)
     card = Card(path, text, front, [], "\r" in text)
     body_line = card.position(front.body_start)[0] if front.body_start else 1
+    card.body_line = body_line
     card.sections = parse_sections(text[front.body_start :], body_line)
     return card

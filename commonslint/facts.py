@@ -212,7 +212,7 @@ def card_facts(repo: Repo, unreadable: list[dict[str, Any]]) -> tuple[dict[str, 
         "placeholder_sections": [s for s in sections if s["placeholders"]],
         "first_heading_at": sections[0]["at"] if sections else top,
         "section": _purpose_sections(sections),
-        "body_start_line": card.position(front.body_start)[0],
+        "body_start_line": card.body_line,  # found by parse_card
         "text_lines": card.line_count,
     }
     if status == "ok":

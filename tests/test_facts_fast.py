@@ -61,6 +61,7 @@ def test_card_facts_match_references() -> None:
             card_f["meta"], None
         )
         assert parse_card("README.md", text).front.status == card_f["front"]["status"]
+        assert card_f["body_start_line"] == card.position(card.front.body_start)[0]
 
 
 def test_duplicates_skip_agrees() -> None:
