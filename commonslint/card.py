@@ -28,7 +28,7 @@ _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 try:
     from yaml._yaml import CParser as _CParser
 except ImportError:  # PyYAML without libyaml
-    _CParser = None
+    _CParser = None  # type: ignore[assignment,misc]
 
 
 def _resolve_uncached(kind: Any, value: Any, implicit: Any) -> Any:
