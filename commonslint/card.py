@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import operator
 import re
 from array import array
 from collections.abc import Sequence
@@ -24,6 +25,10 @@ REGEX_YAML_BLOCK = re.compile(
 )
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+try:
+    from yaml._yaml import CParser as _CParser
+except ImportError:  # PyYAML without libyaml
+    _CParser = None  # type: ignore[assignment,misc]
 
 
 def _resolve_uncached(kind: Any, value: Any, implicit: Any) -> Any:
@@ -45,6 +50,35 @@ class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
 
 _RESOLVER = _BaseLoader("")
 assert not _BaseLoader.yaml_path_resolvers, "a path resolver would make tags depend on position"
+
+
+class _Composer(_Loader):
+    """`_Loader` cut down to what composing needs, for the front matter of every card.
+
+    `yaml.compose` builds a whole loader (the constructor's and resolver's state too) and the
+    C composer calls `descend_resolver`/`ascend_resolver`, Python methods, around every node.
+    Without path resolvers (asserted above) BaseResolver's versions return at once and that
+    state is never read: only the parser is set up, and the two hooks are C builtins that take
+    the same arguments and do nothing observable. The node tree is the same as
+    `yaml.compose(source, Loader=_Loader)` gives (tests/test_card_compose.py).
+    """
+
+    def __init__(self, stream: str) -> None:
+        _CParser.__init__(self, stream)
+
+    descend_resolver = staticmethod(operator.is_)  # (parent, index): result ignored
+    ascend_resolver = staticmethod(tuple)  # (): result ignored
+
+
+def _compose(source: str) -> Any:
+    """`yaml.compose(source, Loader=_Loader)`, faster with the C loader."""
+    if _CParser is None or _Loader is yaml.SafeLoader:  # no libyaml: PyYAML's own composer
+        return yaml.compose(source, Loader=_Loader)
+    loader = _Composer(source)
+    try:
+        return loader.get_single_node()
+    finally:
+        loader.dispose()
 
 
 @dataclass(frozen=True)
@@ -167,7 +201,7 @@ def split_front_matter(text: str) -> FrontMatter:
     )
     source = match.group(2)
     try:
-        node = yaml.compose(source, Loader=_Loader)
+        node = _compose(source)
         data = _construct(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -762,6 +796,22 @@ def all_sections(roots: list[Section]) -> list[Section]:
 _COUNT_LIMIT = 8192
 
 
+# Case-insensitive regexes also equate ı and İ with i, and ſ with s (and nothing else with an
+# ASCII letter); ASCII lower-casing would miss those, so they are folded first.
+_FOLD = (("ı", "i"), ("İ", "i"), ("ſ", "s"))
+
+
+def ascii_folded(text: str) -> bytes:
+    """The text as lower-case ASCII bytes, one byte per character (anything else is `?`), with
+    the letters above folded: where a case-insensitive search for an ASCII word can match, the
+    word is in here at the same offset. Cheaper than `str.lower`."""
+    if not text.isascii():
+        for letter, ascii_letter in _FOLD:
+            if letter in text:  # `replace` is a C loop, `translate` many times slower
+                text = text.replace(letter, ascii_letter)
+    return text.encode("ascii", "replace").lower()
+
+
 @dataclass
 class Card:
     """A parsed card: its text, the front matter and the body sections; `lines` maps offsets
@@ -772,6 +822,8 @@ class Card:
     front: FrontMatter
     sections: list[Section]
     has_cr: bool = False  # does any line break with `\r` (CRLF or CR)?
+    _folded: bytes | None = field(default=None, repr=False, compare=False)
+    body_line: int = 1  # the 1-based line the body starts on (`position(front.body_start)`)
 
     @property
     def data(self) -> dict[str, Any]:
@@ -791,6 +843,16 @@ class Card:
         return self.lines.position(offset)
 
     @property
+    def folded(self) -> bytes:
+        """`ascii_folded(text)`, made once for the quick word checks of emissions and
+        suppressions (each copy costs about a microsecond on an average card). Kept by hand:
+        `functools.cached_property` takes a lock on first use, which costs half as much."""
+        folded = self._folded
+        if folded is None:
+            folded = self._folded = ascii_folded(self.text)
+        return folded
+
+    @property
     def line_count(self) -> int:
         """How many lines `lines` counts (a last line without a break counts)."""
         if self.has_cr or "lines" in self.__dict__:
@@ -802,5 +864,6 @@ def parse_card(path: str, text: str) -> Card:
     front = split_front_matter(text)
     card = Card(path, text, front, [], "\r" in text)
     body_line = card.position(front.body_start)[0] if front.body_start else 1
+    card.body_line = body_line
     card.sections = parse_sections(text[front.body_start :], body_line)
     return card

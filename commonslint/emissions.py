@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from commonslint.card import ascii_folded
+
 RECOMMENDED_FIELDS = ("source", "training_type", "geographical_location", "hardware_used")
 # A unit in a value or in the card's text that is not grams. Only explicit units are trusted:
 # small decimals are ambiguous (a short fine-tune really can emit 0.1 g).
@@ -27,25 +29,18 @@ _TEXT_UNIT = re.compile(
 # Every match of `_TEXT_UNIT` holds co2, co₂, carbon or emission, in any case. Only the lines
 # holding one are searched: most cards have none, and the rest a few.
 _TEXT_UNIT_WORDS = (b"co2", b"carbon", b"emission")
-# The regex's case-insensitive matching also equates ı and İ with i, and ſ with s (and nothing
-# else with the words' letters); ASCII lower-casing would miss those, so they are folded first.
-_FOLD = (("ı", "i"), ("İ", "i"), ("ſ", "s"))
 
 
-def _searchable(text: str) -> tuple[bytes, tuple[bytes, ...]]:
-    """The text as lower-case ASCII bytes, one byte per character (anything else is `?`), and
-    the words to find in it. Cheaper than `str.lower`, and offsets stay the text's own."""
+def _searchable(text: str, folded: bytes | None = None) -> tuple[bytes, tuple[bytes, ...]]:
+    """`ascii_folded(text)` (given as `folded` when the caller has it) and the words to find
+    in it. Offsets in it are the text's own."""
     words = _TEXT_UNIT_WORDS
-    if not text.isascii():
-        for letter, ascii_letter in _FOLD:
-            if letter in text:  # `replace` is a C loop, `translate` many times slower
-                text = text.replace(letter, ascii_letter)
-        if "₂" in text:
-            words = (*words, b"co?")  # co₂, and perhaps other co-something: the regex decides
-    return text.encode("ascii", "replace").lower(), words
+    if not text.isascii() and "₂" in text:
+        words = (*words, b"co?")  # co₂, and perhaps other co-something: the regex decides
+    return (ascii_folded(text) if folded is None else folded), words
 
 
-def _first_unit_line(body: str) -> tuple[int, str] | None:
+def _first_unit_line(body: str, folded: bytes | None = None) -> tuple[int, str] | None:
     """The 0-based index and the text of the first line on which `_TEXT_UNIT` finds a unit.
 
     Lines break as the card's line index counts them (CRLF, CR, LF), not as str.splitlines
@@ -53,7 +48,7 @@ def _first_unit_line(body: str) -> tuple[int, str] | None:
     number lines past the file's end). Only lines holding one of the words are searched, in
     order; the words hold no line break, so the lines searched hold every line that matches.
     """
-    lowered, words = _searchable(body)
+    lowered, words = _searchable(body, folded)
     hits = [lowered.find(word) for word in words]
     breaks_cr = "\r" in body
     while True:
@@ -118,8 +113,11 @@ def _value_problem(value: Any) -> str | None:
     return f"is {type(value).__name__}, not a number"
 
 
-def read_emissions(data: dict[str, Any], body: str, body_first_line: int) -> Emissions:
-    """What the card says about its emissions, and what is wrong with it."""
+def read_emissions(
+    data: dict[str, Any], body: str, body_first_line: int, folded: bytes | None = None
+) -> Emissions:
+    """What the card says about its emissions, and what is wrong with it; `folded` is
+    `card.ascii_folded(body)` when the caller has it."""
     found = Emissions()
     if "co2_eq_emissions" in data and data["co2_eq_emissions"] is not None:
         raw = data["co2_eq_emissions"]
@@ -145,7 +143,7 @@ def read_emissions(data: dict[str, Any], body: str, body_first_line: int) -> Emi
             unit = _KG_UNIT.search(found.value)
             if unit:
                 found.unit_in_value = unit.group(1)
-    first = _first_unit_line(body)
+    first = _first_unit_line(body, folded)
     if first is not None:
         index, line = first
         found.unit_in_text_line = body_first_line + index

@@ -22,6 +22,7 @@ from commonslint.card import (
     all_sections,
     duplicate_keys,
     key_nodes,
+    normalise_title,
     parse_card,
 )
 from commonslint.locations import NodeLocations, file_loc, line_loc, node_loc, offset_loc
@@ -104,14 +105,17 @@ _DATASET_HEADING = re.compile(r"^#\s*Dataset Card\b", re.M)
 
 
 def _guess_kind(data: dict[str, Any], card: Card | None) -> str:
-    if any(key in metadata.DATASET_FIELDS for key in data):
+    if not metadata.DATASET_FIELDS.keys().isdisjoint(data):  # any dataset field
         return "dataset"
     if card is None:
         return "model"
-    head = card.text[card.front.body_start : card.front.body_start + 4000]
+    start = card.front.body_start
     # The heading regex is case-sensitive: without the literal words it cannot match, and
-    # the substring test is far cheaper than trying `^` at every position.
-    if "Dataset Card" in head and _DATASET_HEADING.search(head):
+    # looking for them in place is far cheaper than trying `^` at every position (or than
+    # copying the 4,000 characters first).
+    if card.text.find("Dataset Card", start, start + 4000) >= 0 and _DATASET_HEADING.search(
+        card.text[start : start + 4000]
+    ):
         return "dataset"
     return "model"
 
@@ -173,7 +177,21 @@ def card_facts(repo: Repo, unreadable: list[dict[str, Any]]) -> tuple[dict[str, 
     else:
         front_at = line_loc(card, front.trap_line if status == "missing" else 1)
     top = file_loc(path, 1, 1)
-    sections = [_section_dict(card, s) for s in all_sections(card.sections)]
+    # `_section_dict` for each section, written out: a card has many sections, and two calls
+    # apiece (it and `line_loc`) cost more than the dicts.
+    sections = [
+        {
+            "title": s.title,
+            "key": normalise_title(s.title),  # `s.key`
+            "level": s.level,
+            "line": s.line,
+            "end_line": s.end_line,
+            "status": s.status,
+            "placeholders": s.placeholders,
+            "at": {"path": path, "line": s.line, "column": 1, "end_line": s.line, "end_column": 1},
+        }
+        for s in all_sections(card.sections)
+    ]
     facts: dict[str, Any] = {
         "path": path,
         "exists": True,
@@ -194,7 +212,7 @@ def card_facts(repo: Repo, unreadable: list[dict[str, Any]]) -> tuple[dict[str, 
         "placeholder_sections": [s for s in sections if s["placeholders"]],
         "first_heading_at": sections[0]["at"] if sections else top,
         "section": _purpose_sections(sections),
-        "body_start_line": card.position(front.body_start)[0],
+        "body_start_line": card.body_line,  # found by parse_card
         "text_lines": card.line_count,
     }
     if status == "ok":
@@ -219,18 +237,23 @@ def card_facts(repo: Repo, unreadable: list[dict[str, Any]]) -> tuple[dict[str, 
                     }
                     for p in problems
                 ]
-        duplicates = duplicate_keys(front.node)
-        if duplicates:
+        # Each scalar key gives `nodes` an entry, so with as many entries as keys no key repeats
+        # and `duplicate_keys` would find none.
+        if front.node is not None and len(nodes) < len(front.node.value):
+            duplicates = duplicate_keys(front.node)
             facts["duplicates"] = [
                 {"key": str(k.value), "at": node_loc(card, k)} for k in duplicates
             ]
     return facts, card
 
 
-def licence_file_facts(repo: Repo, unreadable: list[dict[str, Any]]) -> dict[str, Any]:
-    """Each licence-like file with what its text is identified as (`commonslint.detect`)."""
+def licence_file_facts(
+    repo: Repo, unreadable: list[dict[str, Any]], listing: list[str] | None = None
+) -> dict[str, Any]:
+    """Each licence-like file with what its text is identified as (`commonslint.detect`);
+    `listing` is `repo.files()` when the caller has it (MemoryRepo sorts on every call)."""
     files = []
-    for path in repo.files():
+    for path in repo.files() if listing is None else listing:
         kind = licence_file_kind(path)
         if kind is None:
             continue
@@ -281,8 +304,10 @@ def licence_file_facts(repo: Repo, unreadable: list[dict[str, Any]]) -> dict[str
     }
 
 
-def governance_facts(repo: Repo, unreadable: list[dict[str, Any]]) -> dict[str, Any]:
-    found = governance.find_community_files(repo.files())
+def governance_facts(
+    repo: Repo, unreadable: list[dict[str, Any]], listing: list[str] | None = None
+) -> dict[str, Any]:
+    found = governance.find_community_files(repo.files() if listing is None else listing)
     coc_path = found["code_of_conduct"]
     if coc_path is None:
         # No code of conduct (every card-only lint): what `code_of_conduct_status` says of it.
@@ -337,8 +362,10 @@ def emissions_facts(card_f: dict[str, Any], card: Card | None) -> dict[str, Any]
             "at": None,
             "value_at": None,
         }
-    body = card.text[card.front.body_start :]
-    found = emissions_mod.read_emissions(card.data, body, card_f["body_start_line"])
+    start = card.front.body_start
+    body = card.text[start:]
+    folded = card.folded[start:] if start else card.folded  # shared with suppression_list
+    found = emissions_mod.read_emissions(card.data, body, card_f["body_start_line"], folded)
     key_at = card_f["key_at"].get("co2_eq_emissions")
     value_at = card_f["value_at"].get("co2_eq_emissions")
     if found.form == "mapping" and card.front.node is not None:
@@ -366,29 +393,39 @@ def suppression_list(card: Card | None) -> list[Suppression]:
         return []
     front = card.front
     end = front.yaml_end if front.status != "missing" else 0
-    return find_suppressions(card.text, front.yaml_start, end, card.position)
+    return find_suppressions(card.text, front.yaml_start, end, card.position, card.folded)
+
+
+@functools.cache
+def _late_imports() -> tuple[Any, Any]:
+    """The licence and lineage fact builders, imported on the first lint rather than with this
+    module (commands that lint nothing do not load them); an import statement in `compute`
+    cost nearly a microsecond a card, this cached call a twentieth of that."""
+    from commonslint.licence_facts import licence_facts
+    from commonslint.lineage.facts import compute as lineage_facts
+
+    return licence_facts, lineage_facts
 
 
 def compute(repo: Repo, kind: str | None = None) -> tuple[dict[str, Any], list[Suppression]]:
     """All facts for one repository, and the inline suppressions its card holds."""
-    from commonslint.licence_facts import licence_facts  # after card facts exist
-    from commonslint.lineage.facts import compute as lineage_facts
-
+    licence_facts, lineage_facts = _late_imports()
     unreadable: list[dict[str, Any]] = []
     card_f, card = card_facts(repo, unreadable)
     card_f["kind"] = kind or repo.kind or _guess_kind(card_f["meta"], card)
-    files_f = licence_file_facts(repo, unreadable)
+    listing = repo.files()  # read-only below, so one list serves all three
+    files_f = licence_file_facts(repo, unreadable, listing)
     facts: dict[str, Any] = {
         "repo": {
             "name": repo.display or ".",
-            "files": repo.files(),
+            "files": listing,
             "skipped": dict(repo.skipped),
             "kind": card_f["kind"],
             "card_only": repo.card_only,
         },
         "card": card_f,
         "licence_files": files_f,
-        "governance": governance_facts(repo, unreadable),
+        "governance": governance_facts(repo, unreadable, listing),
         "emissions": emissions_facts(card_f, card),
     }
     skipped_as_unreadable(repo, unreadable)

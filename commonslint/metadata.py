@@ -153,6 +153,8 @@ _EXPECTED = {
 
 
 _FIELD_ORDER = {key: number for number, key in enumerate(KNOWN_FIELDS)}
+# List items of these exact types are neither null nor a list or mapping: nothing to report.
+_PLAIN_ITEMS = frozenset({str, int, float, bool})
 
 
 def wrong_types(data: dict[str, Any], nodes: dict[str, tuple[Any, Any]]) -> list[Problem]:
@@ -160,7 +162,8 @@ def wrong_types(data: dict[str, Any], nodes: dict[str, tuple[Any, Any]]) -> list
     problems = []
     # The known fields the card has, in KNOWN_FIELDS' order: a card has a handful of them.
     present = [key for key in data if key in KNOWN_FIELDS]
-    present.sort(key=_FIELD_ORDER.__getitem__)
+    if len(present) > 1:
+        present.sort(key=_FIELD_ORDER.__getitem__)
     for key in present:
         shape = KNOWN_FIELDS[key]
         if key not in nodes or shape == "any":
@@ -177,6 +180,8 @@ def wrong_types(data: dict[str, Any], nodes: dict[str, tuple[Any, Any]]) -> list
             if isinstance(value, dict):
                 bad = "a mapping"
             elif isinstance(value, list):
+                if _PLAIN_ITEMS.issuperset(map(type, value)):
+                    continue  # no null, list or mapping among the items (the usual case)
                 items = getattr(node, "value", [])
                 for item_value, item_node in zip(value, items, strict=False):
                     if item_value is None or isinstance(item_value, (dict, list)):
@@ -314,6 +319,9 @@ def _loses_text(text: str, value: float) -> bool:
     return cleaned.rstrip("0") != cleaned and "." in cleaned and repr(value) != cleaned
 
 
+_STR_ITEMS = frozenset({str})
+
+
 def implicit_types(data: dict[str, Any], nodes: dict[str, tuple[Any, Any]]) -> list[Problem]:
     """Values written as text but read as another type (CL007): top level and one level down."""
     problems = []
@@ -327,6 +335,8 @@ def implicit_types(data: dict[str, Any], nodes: dict[str, tuple[Any, Any]]) -> l
             if read:
                 problems.append(Problem(key, node, f"`{node.value}`", read))
         elif isinstance(node, yaml.SequenceNode) and isinstance(value, list):
+            if _STR_ITEMS.issuperset(map(type, value)):
+                continue  # strings only: each is skipped below
             for item_node, item in zip(node.value, value, strict=False):
                 if type(item) is str:
                     continue

@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from commonslint.card import ascii_folded
+
 _YAML = re.compile(r"(?:^|[ \t])#[ \t]*commonslint:[ \t]*ignore\b[ \t]*([^\r\n]*)", re.I | re.M)
 _HTML = re.compile(r"<!--[ \t]*commonslint:[ \t]*ignore\b[ \t]*(.*?)-->", re.I | re.S)
 _CODE = re.compile(r"^CL\d{3}$")
@@ -37,27 +39,20 @@ def _codes(spec: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return codes, invalid
 
 
-# The patterns' case-insensitive matching also equates ı and İ with i, and ſ with s (and nothing
-# else with the letters of `commonslint`); ASCII lower-casing would miss those, so they are
-# folded before the quick check.
-_FOLD = (("ı", "i"), ("İ", "i"), ("ſ", "s"))
-
-
 def _may_hold(text: str) -> bool:
-    """False only when neither pattern can match: both need the word `commonslint`."""
-    if not text.isascii():
-        for letter, ascii_letter in _FOLD:
-            if letter in text:  # `replace` is a C loop, `translate` many times slower
-                text = text.replace(letter, ascii_letter)
-    # Lower-cased as ASCII bytes (anything else becomes `?`), which costs a fraction of
-    # `str.lower` on non-ASCII text.
-    return b"commonslint" in text.encode("ascii", "replace").lower()
+    """False only when neither pattern can match: both need the word `commonslint`
+    (case-insensitively, so it is looked for in `ascii_folded(text)`)."""
+    return b"commonslint" in ascii_folded(text)
 
 
-def find_suppressions(text: str, yaml_start: int, yaml_end: int, line_of) -> list[Suppression]:
-    """Suppressions in the card text; `line_of(offset)` gives the 1-based (line, column)."""
+def find_suppressions(
+    text: str, yaml_start: int, yaml_end: int, line_of, folded: bytes | None = None
+) -> list[Suppression]:
+    """Suppressions in the card text; `line_of(offset)` gives the 1-based (line, column), and
+    `folded` is `ascii_folded(text)` when the caller has it."""
     found: list[Suppression] = []
-    if not _may_hold(text):  # almost every card: two case-insensitive scans saved
+    # Almost every card holds no `commonslint`: two case-insensitive scans saved.
+    if not (_may_hold(text) if folded is None else b"commonslint" in folded):
         return found
     if yaml_end > yaml_start:
         block = text[yaml_start:yaml_end]
