@@ -10,9 +10,13 @@ command line prints before exiting 2.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
+import socket
+import threading
 import time
+import weakref
 from dataclasses import dataclass
 from typing import Any
 
@@ -150,10 +154,10 @@ class Listing:
     sizes: dict[str, int | None]
 
 
-# A whole answer may take this many times the configured timeout. httpx's timeouts bound each
-# read, not the answer: a server sending a byte now and then would otherwise hold a run forever.
-# (Checked as the body arrives; headers dribbled a byte at a time are bounded only by the
-# per-read timeout and h11's header size limit.)
+# A whole answer, status line and headers included, may take this many times the configured
+# timeout. httpx's timeouts bound each read, not the answer: a server (or proxy) sending a byte
+# now and then, in its headers or its body, would otherwise hold a run for hours. At the deadline
+# a timer shuts down the request's socket (`_Deadline`), which wakes the blocked read at once.
 DEADLINE_FACTOR = 3
 # The listing is JSON naming every file; the largest repositories' listings are a few megabytes.
 LISTING_MAX_BYTES = 64 * 1024 * 1024
@@ -165,11 +169,13 @@ class HubClient:
     """The few calls commonslint makes, with huggingface_hub's endpoint, timeouts and token.
 
     Every answer is streamed and read only up to a byte cap, within a deadline: a Hub (or a proxy)
-    that answers slowly, trickles, sends too much, cuts an answer short, closes the connection or
-    redirects in a loop costs a bounded time and memory and ends in a `HubError`.
+    that answers slowly, trickles its headers or its body, sends too much, cuts an answer short,
+    closes the connection or redirects in a loop costs a bounded time and memory and ends in a
+    `HubError`.
     Timeouts: HF_HUB_ETAG_TIMEOUT (listing) and HF_HUB_DOWNLOAD_TIMEOUT (files), in seconds, as
     huggingface_hub reads them; each bounds a wait for bytes, and `DEADLINE_FACTOR` times it the
-    whole answer.
+    whole answer, from the request to the body's last byte (redirects included): at the deadline
+    the request's connection is shut down, so the request itself stops, wherever it was waiting.
     """
 
     def __init__(self) -> None:
@@ -227,26 +233,31 @@ class HubClient:
         """GET `url` through huggingface_hub's session: at most `cap` + 1 bytes of the body."""
         from huggingface_hub.utils import build_hf_headers, get_session, hf_raise_for_status
 
-        deadline = time.monotonic() + timeout * DEADLINE_FACTOR
+        seconds = timeout * DEADLINE_FACTOR
+        deadline = _Deadline(seconds)
         chunks: list[bytes] = []
         size = 0
         try:
-            with get_session().stream(
-                "GET", url, params=params, headers=build_hf_headers(), timeout=timeout
-            ) as response:
+            with (
+                deadline,
+                get_session().stream(
+                    "GET",
+                    url,
+                    params=params,
+                    headers=build_hf_headers(),
+                    timeout=timeout,
+                    extensions={"trace": deadline.trace},
+                ) as response,
+            ):
+                deadline.seen(response)
                 limit = cap + 1 if response.status_code < 400 else _ERROR_BODY_BYTES
                 for chunk in response.iter_bytes():
                     chunks.append(chunk)
                     size += len(chunk)
                     if size >= limit:
                         break  # enough to know it is too large; the rest is never read
-                    if time.monotonic() > deadline:
-                        raise HubError(
-                            f"{what}: the Hub took more than {timeout * DEADLINE_FACTOR:g} s to "
-                            "send its answer; try again later, or allow more time with "
-                            "HF_HUB_ETAG_TIMEOUT (listing) and HF_HUB_DOWNLOAD_TIMEOUT (files)",
-                            network=True,
-                        )
+                    if time.monotonic() > deadline.at:
+                        raise _DeadlinePassed
             body = b"".join(chunks)[:limit]
             if response.status_code >= 400:
                 # huggingface_hub maps an error answer to its exception types from the headers
@@ -265,8 +276,99 @@ class HubClient:
                     )
                 )
         except Exception as exc:  # every failure becomes a sentence, never a traceback
+            if isinstance(exc, _DeadlinePassed) or (deadline.fired and _is_network_error(exc)):
+                # The connection was shut down at the deadline: whatever broke, that is why.
+                raise HubError(
+                    f"{what}: the Hub took more than {seconds:g} s to send its answer; try again "
+                    "later, or allow more time with HF_HUB_ETAG_TIMEOUT (listing) and "
+                    "HF_HUB_DOWNLOAD_TIMEOUT (files)",
+                    network=True,
+                ) from None
             raise describe(exc, what) from None
         return body
+
+
+class _DeadlinePassed(Exception):
+    """Raised inside a request that goes on (a new connection, more body) past its deadline."""
+
+
+# Every socket a Hub request of this process has used (weakly: the pool closes and drops them).
+_SOCKETS: weakref.WeakSet[socket.socket] = weakref.WeakSet()
+_SOCKETS_LOCK = threading.Lock()  # the timer thread lists them while a request may add one
+
+
+class _Deadline:
+    """Ends a request at its deadline by shutting down, from a timer thread, the socket it uses.
+
+    httpx gives no way to cancel a blocked read, but a read blocked on a socket that is shut down
+    returns at once (end of file), which httpx reports as a broken connection: the request stops
+    in its own thread, wherever it was (connecting, headers, body), and its connection is dropped.
+    The socket is learnt from httpcore's "trace" request extension: its connect (and TLS) events
+    hand over the new connection's stream. A request on a kept-alive connection from the pool
+    gets no such event; then every socket this process's Hub requests have used is shut down:
+    commonslint makes them one at a time, so the others are idle in the pool, which replaces them.
+    The timer is a daemon thread, cancelled when the request ends: it never delays the exit.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.at = time.monotonic() + seconds
+        self.fired = False
+        self._lock = threading.Lock()
+        self._connected: socket.socket | None = None  # opened for the hop about to be sent
+        self._current: socket.socket | None = None  # the hop in flight's; None: from the pool
+        self._timer = threading.Timer(seconds, self._fire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> _Deadline:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._timer.cancel()
+
+    def trace(self, event: str, info: dict[str, Any]) -> None:
+        """httpcore's trace callback: note the socket of each connection the request opens."""
+        if self.fired and event.endswith((".connect_tcp.started", ".send_request_headers.started")):
+            # A new connection or hop after the deadline: go no further. (Only there: raising in
+            # the events of a request's clean-up would leave its connection half-closed.)
+            raise _DeadlinePassed
+        if event.endswith(
+            (".connect_tcp.complete", ".connect_unix_socket.complete", ".start_tls.complete")
+        ):
+            sock = _socket_of(info.get("return_value"))
+            with self._lock:
+                self._connected = sock
+        elif event.endswith(".send_request_headers.started"):
+            with self._lock:
+                self._current, self._connected = self._connected, None
+
+    def seen(self, response: Any) -> None:
+        """Note the socket an answer came on, so that its reuse from the pool can be ended too."""
+        _socket_of(response.extensions.get("network_stream"))
+
+    def _fire(self) -> None:
+        with self._lock:
+            self.fired = True
+            targets = [s for s in (self._connected, self._current) if s is not None]
+        if not targets:  # connecting, or on a connection from the pool: end them all
+            with _SOCKETS_LOCK:
+                targets = list(_SOCKETS)
+        for sock in targets:
+            # socket.socket's own shutdown, also for a TLS socket: SSLSocket.shutdown would
+            # unwrap it under the reading thread's feet. OSError: it is closed already.
+            with contextlib.suppress(OSError):
+                socket.socket.shutdown(sock, socket.SHUT_RDWR)
+
+
+def _socket_of(stream: Any) -> socket.socket | None:
+    """The socket under an httpcore network stream (noted in `_SOCKETS`), or None."""
+    get = getattr(stream, "get_extra_info", None)
+    sock = get("socket") if get is not None else None
+    if isinstance(sock, socket.socket):
+        with _SOCKETS_LOCK:
+            _SOCKETS.add(sock)
+        return sock
+    return None
 
 
 class HubRepo(Repo):

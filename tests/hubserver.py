@@ -8,8 +8,10 @@ EntryNotFound, and a 429 for the rate limit.
 
 Faults, for the tests that check commonslint fails cleanly (`FakeHub.faults`: a regular expression
 searched in the request path -> one of `FAULTS`): an answer that comes too late, a body that
-trickles in, a body cut short of its Content-Length, a connection closed without an answer, an
-HTTP 500, a redirect to itself or back and forth, and a 50 MB body behind a small listed size.
+trickles in, a status line and headers that dribble in a byte at a time (each byte just inside
+the client's per-read timeout: `FakeHub.pause`), a body cut short of its Content-Length, a
+connection closed without an answer, an HTTP 500, a redirect to itself or back and forth, and a
+50 MB body behind a small listed size.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ _RESOLVE = re.compile(r"^/(datasets/)?([^/]+/[^/]+)/resolve/([^/]+)/(.+)$")
 FAULTS = (
     "slow",
     "trickle",
+    "dribble-headers",
     "truncate",
     "close",
     "500",
@@ -67,6 +70,10 @@ class FakeHub:
     url: str = ""
     faults: dict[str, str] = field(default_factory=dict)  # path regex -> a name from FAULTS
     delay: float = 4.0  # how late a "slow" answer comes
+    pause: float = 0.8  # between "dribble-headers" bytes: set it just under the client's timeout
+    hung_up: threading.Event = field(default_factory=threading.Event)  # a dribble's write failed
+    keep_alive: bool = False  # answer HTTP/1.1 and keep connections open between requests
+    ports: list[int] = field(default_factory=list)  # the client's port, request by request
     sent: dict[str, int] = field(default_factory=dict)  # path -> body bytes written to the socket
     # Set when the server stops, so a handler waiting out a "slow" answer or trickling gives up.
     stopping: threading.Event = field(default_factory=threading.Event)
@@ -100,6 +107,10 @@ def _handler(hub: FakeHub) -> type[BaseHTTPRequestHandler]:
             pass
 
         fault: str | None = None
+
+        @property  # type: ignore[override]
+        def protocol_version(self) -> str:  # read per request: HTTP/1.0 closes after each answer
+            return "HTTP/1.1" if hub.keep_alive else "HTTP/1.0"
 
         def _send(self, status: int, body: bytes, headers: dict[str, str]) -> None:
             self.send_response(status)
@@ -146,6 +157,25 @@ def _handler(hub: FakeHub) -> type[BaseHTTPRequestHandler]:
                 self.send_header("Content-Length", "0")
                 self.end_headers()
                 return True
+            if fault == "dribble-headers":
+                # A valid answer, but its head comes a byte per `pause`: each read is in time, and
+                # ~130 bytes take minutes. Written raw: send_response buffers the whole head.
+                head = (
+                    f"{self.protocol_version} 200 OK\r\n"
+                    "Content-Type: text/plain; charset=utf-8\r\n"
+                    "X-Padding: a header long enough to take minutes\r\n"
+                    "Content-Length: 2\r\n\r\nok"
+                ).encode()
+                for byte in head:
+                    if hub.stopping.wait(hub.pause):
+                        break
+                    try:
+                        self.wfile.write(bytes([byte]))
+                    except OSError:  # the client shut the connection down (at its deadline)
+                        hub.hung_up.set()
+                        break
+                self.close_connection = True
+                return True
             if fault in ("trickle", "huge"):
                 size = 10_000 if fault == "trickle" else HUGE_BYTES
                 self.send_response(200)
@@ -182,6 +212,7 @@ def _handler(hub: FakeHub) -> type[BaseHTTPRequestHandler]:
         def do_GET(self) -> None:
             path = unquote(urlsplit(self.path).path)
             hub.requests.append(path)
+            hub.ports.append(self.client_address[1])
             for pattern, fault in hub.faults.items():
                 if re.search(pattern, path):
                     if self._apply_fault(fault, path):

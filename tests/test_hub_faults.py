@@ -9,6 +9,10 @@ from a partial answer, and the time taken. What is tested, listing and file down
 - an answer later than the timeout (HF_HUB_ETAG_TIMEOUT / HF_HUB_DOWNLOAD_TIMEOUT, set to 1 s
   here), and a body trickling in a byte at a time (each read is in time, the whole never is):
   exit 2 within a few seconds;
+- a status line and headers dribbling in a byte at a time, each just inside the timeout (h11
+  would take ~16 KB of them): exit 2 at the same deadline as a trickling body; and, in this
+  process, the blocked request itself is ended (its socket shut down by the deadline's timer), on
+  a new connection and on a kept-alive one from the pool, and the server sees the hang-up;
 - a body cut short of its Content-Length: exit 2. Not a CL902 finding: the truncation is a fact
   about this transfer, not about the repository, and a finding would make the run a verdict (exit
   0 or 1) computed without the file; exit 2 says "no verdict, try again", like any network fault;
@@ -125,6 +129,57 @@ def test_a_trickling_answer_hits_the_deadline(hub: FakeHub, tmp_path: Path, wher
     hub.faults[where] = "trickle"  # a byte every 0.2 s: each read in time, the whole never
     result = run(hub, tmp_path)
     assert_clean_failure(result, f"took more than {TIMEOUT * DEADLINE_FACTOR:g} s", 10)
+
+
+@pytest.mark.parametrize("where", [LISTING, README], ids=["listing", "file"])
+def test_headers_dribbling_in_hit_the_deadline(hub: FakeHub, tmp_path: Path, where: str) -> None:
+    from commonslint.hub import DEADLINE_FACTOR
+
+    hub.faults[where] = "dribble-headers"  # a head byte per 0.8 s: ~2 minutes for all of it
+    hub.pause = TIMEOUT * 0.8
+    result = run(hub, tmp_path)
+    deadline = TIMEOUT * DEADLINE_FACTOR
+    assert_clean_failure(result, f"took more than {deadline:g} s to send its answer", deadline + 4)
+    assert "HF_HUB_ETAG_TIMEOUT" in result[2] and "HF_HUB_DOWNLOAD_TIMEOUT" in result[2]
+
+
+@pytest.mark.parametrize("keep_alive", [False, True], ids=["new-connection", "pooled"])
+def test_the_stuck_request_itself_is_ended(
+    hub: FakeHub, monkeypatch: pytest.MonkeyPatch, keep_alive: bool
+) -> None:
+    """In this process: the blocked read returns at the deadline, and the connection is closed.
+
+    The request runs in the calling thread, so `listing` returning at all shows the read blocked
+    on the dribbling head was ended; the server's failed write shows the socket was closed (the
+    process is still alive, so that is not the kernel cleaning up after an exit).
+    """
+    from huggingface_hub import constants
+
+    from commonslint.hub import DEADLINE_FACTOR, HubClient, HubError
+
+    timeout = 0.5
+    for name, value in (
+        ("ENDPOINT", hub.url),
+        ("HF_HUB_OFFLINE", False),
+        ("HF_HUB_ETAG_TIMEOUT", timeout),
+        ("HF_HUB_DOWNLOAD_TIMEOUT", timeout),
+    ):
+        monkeypatch.setattr(constants, name, value)
+    hub.keep_alive = keep_alive
+    hub.pause = timeout * 0.8
+    client = HubClient()
+    # A first, fault-free answer: with keep-alive its connection waits in huggingface_hub's pool.
+    assert "README.md" in client.listing("model", "acme/faulty", None, "first").sizes
+    hub.faults[LISTING] = "dribble-headers"
+    start = time.monotonic()
+    with pytest.raises(HubError, match="took more than") as caught:
+        client.listing("model", "acme/faulty", None, "second")
+    took = time.monotonic() - start
+    assert caught.value.network
+    assert timeout * DEADLINE_FACTOR <= took < timeout * DEADLINE_FACTOR + 1, took
+    assert hub.hung_up.wait(5 * hub.pause)  # the server's next byte found the connection shut
+    # The second request came on the first one's connection when kept alive, on a new one if not.
+    assert (hub.ports[0] == hub.ports[1]) is keep_alive, hub.ports
 
 
 @pytest.mark.parametrize("where", [LISTING, README], ids=["listing", "file"])
