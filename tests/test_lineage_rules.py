@@ -412,3 +412,62 @@ def test_llama_name_from_model_name_and_template_heading(make_repo: Callable[...
         }
     )
     assert codes(run_cli("--isolated", "--select", "CL207", str(template)).stdout) == []
+
+
+@pytest.mark.parametrize(
+    ("child", "parent", "expected"),
+    [
+        # Some use restrictions, not the parent's: a warning naming the clause to check.
+        ("openrail", "gemma", "warning"),
+        ("creativeml-openrail-m", "gemma", "warning"),
+        ("openrail", "llama3", "warning"),
+        # None at all: the error, as before.
+        ("apache-2.0", "gemma", "error"),
+        # The parent's own licence, alone or among several, or the family id and its member.
+        ("gemma", "gemma", None),
+        ("[openrail, gemma]", "gemma", None),
+        ("openrail", "creativeml-openrail-m", None),
+        ("creativeml-openrail-m", "openrail", None),
+    ],
+)
+def test_use_restrictions_of_another_licence(
+    make_repo: Callable[..., Path], child: str, parent: str, expected: str | None
+) -> None:
+    lock = {"version": 1, "parents": {"model:acme/base": {"license": parent}}}
+    repo = make_repo(
+        {
+            "README.md": card(f"license: {child}", base="acme/base"),
+            "commonslint.lock": json.dumps(lock),
+        }
+    )
+    result = run_cli("--isolated", "--select", "CL202", "--format", "json", str(repo))
+    findings = json.loads(result.stdout)["findings"]
+    assert [f["severity"] for f in findings] == ([expected] if expected else [])
+    if expected == "warning":
+        message = findings[0]["message"]
+        assert f"make sure your licence includes `{parent}`'s use restrictions" in message
+        assert ("§3.1(1)" if parent == "gemma" else "§1.b.iv") in message
+        assert result.returncode == 0
+    if expected == "error":
+        assert "which carries none" in findings[0]["message"] and result.returncode == 1
+
+
+def test_use_restrictions_warning_once_per_path(make_repo: Callable[..., Path]) -> None:
+    # gemma -> an OpenRAIL fine-tune -> this card, also OpenRAIL: the grandparent's restrictions
+    # are the ones missing, reported once, through the path.
+    lock = {
+        "version": 1,
+        "parents": {
+            "model:acme/mid": {"license": "gemma", "base_model": "google/gemma-7b"},
+            "model:google/gemma-7b": {"license": "gemma"},
+        },
+    }
+    repo = make_repo(
+        {
+            "README.md": card("license: openrail", base="acme/mid"),
+            "commonslint.lock": json.dumps(lock),
+        }
+    )
+    result = run_cli("--isolated", "--select", "CL202", str(repo))
+    assert codes(result.stdout) == ["CL202"]
+    assert "base model `acme/mid` is under `gemma`" in result.stdout

@@ -329,3 +329,37 @@ def test_cycle_and_depth_limit() -> None:
     while node.children:
         node = node.children[0]
     assert node.depth == 4 and node.depth_limited is True
+
+
+@pytest.mark.parametrize("child", ["openrail", "apache-2.0"])
+def test_cl202_severity_and_message_same_on_both_engine_paths(tmp_path: Path, child: str) -> None:
+    from commonslint.config import Config
+    from commonslint.engine import Engine
+    from commonslint.lint import Linter
+    from commonslint.sources import open_local
+
+    (tmp_path / "README.md").write_text(
+        f"---\nlicense: {child}\nbase_model: acme/base\n---\n# x\n", encoding="utf-8"
+    )
+    lock = {"version": 1, "parents": {"model:acme/base": {"license": "gemma"}}}
+    (tmp_path / "commonslint.lock").write_text(json.dumps(lock), encoding="utf-8")
+    fast = Linter(Config())
+    jinja = Linter(Config())
+    jinja.engine = Engine(jinja.rules, fast=False)
+    found = [f for f in fast.lint(open_local(str(tmp_path)), "x").findings if f.code == "CL202"]
+    assert found == [
+        f for f in jinja.lint(open_local(str(tmp_path)), "x").findings if f.code == "CL202"
+    ]
+    assert [f.severity.name for f in found] == ["WARNING" if child == "openrail" else "ERROR"]
+
+
+def test_restrictions_carried_by_the_same_text() -> None:
+    from commonslint.lineage.facts import _restrictions_carried
+
+    kb = knowledge_base()
+    assert _restrictions_carried("gemma", {"gemma", "openrail"}, kb)
+    assert _restrictions_carried("openrail", {"bigcode-openrail-m"}, kb)  # family and member
+    assert _restrictions_carried("openrail++", {"openrail"}, kb)
+    assert not _restrictions_carried("gemma", {"openrail"}, kb)
+    assert not _restrictions_carried("llama3", {"llama3.1"}, kb)  # another text, another AUP
+    assert not _restrictions_carried("gemma", None, kb)

@@ -376,11 +376,30 @@ def _conflicts(
             n, by_key, lambda a: a["kind"] == "model" and bool(a["resolved"] and sa_broken(a))
         )
     ]
-    if not child.carries_use_restrictions():
-        rail = [n for n in models if n["use_restrictions"]]
-        facts["use_restrictions_not_passed"] = [
-            _with(n) for n in rail if _nearest(n, by_key, lambda a: bool(a["use_restrictions"]))
+    carried = {e.id for e in child.use_restricted()} if child.carries_use_restrictions() else None
+
+    def ur_missing(n: dict[str, Any]) -> list[str]:
+        return [
+            i for i in n["use_restrictions"] if not _restrictions_carried(i, carried, kb_entries)
         ]
+
+    # Error when the child carries no use restrictions at all; warning when it carries some, but
+    # not the parent's: whether another list satisfies the parent's pass-on clause is a matter of
+    # the two texts, which a linter cannot settle.
+    severity = "error" if carried is None else "warning"
+    facts["use_restrictions_not_passed"] = [
+        _with(
+            n,
+            severity=severity,
+            missing=ur_missing(n),
+            clause=PASS_ON_CLAUSE.get(ur_missing(n)[0], ""),
+        )
+        for n in models
+        if ur_missing(n)
+        and _nearest(
+            n, by_key, lambda a: a["kind"] == "model" and bool(a["resolved"] and ur_missing(a))
+        )
+    ]
     if child.permits_commercial() is True:
         nc = [n for n in models if n["non_commercial"]]
         items = [
@@ -395,6 +414,43 @@ def _conflicts(
 
 def _entries() -> Any:
     return knowledge_base()
+
+
+# The clause of each use-restricted licence that makes its restrictions travel with derivatives
+# (shared DOMAIN.md §3.2-§3.4, and each entry's `sources` in rules/licences.yaml).
+PASS_ON_CLAUSE = {
+    "openrail": "¶4(a) and Attachment A of the RAIL text in its LICENSE file",
+    "openrail-m": "¶4(a) and Attachment A",
+    "bigscience-openrail-m": "¶4(a) and Attachment A",
+    "creativeml-openrail-m": "¶4(a) and Attachment A",
+    "bigscience-bloom-rail-1.0": "¶4(a) and Attachment A",
+    "openrail++": "¶4(a) and Attachment A",
+    "bigcode-openrail-m": "¶5.1: ¶4 and Attachment A, or similar restrictions",
+    "deepseek-license": "¶4.a and Attachment A",
+    "gemma": "§3.1(1): the §3.2 Prohibited Use Policy",
+    "llama2": "§1.b.iv: the Acceptable Use Policy",
+    "llama3": "§1.b.iv: the Acceptable Use Policy",
+    "llama3.1": "§1.b.iv: the Acceptable Use Policy",
+    "llama3.2": "§1.b.iv: the Acceptable Use Policy",
+    "llama3.3": "§1.b.iv: the Acceptable Use Policy",
+    "llama4": "§1.b.iv: the Acceptable Use Policy",
+    "stability-ai-community": "§IV.b: the Acceptable Use Policy",
+}
+
+
+def _restrictions_carried(parent_id: str, carried: set[str] | None, kb: Any) -> bool:
+    """True when the child's use-restricted licences include the parent's licence, or the
+    knowledge base says one of them names the same text: a family id (`openrail`) and one of
+    its members stand for each other, because the family id names no text of its own and the
+    repository's LICENSE file says which member applies."""
+    if not carried:
+        return False
+    if parent_id in carried:
+        return True
+    parent = kb.get(parent_id)
+    if parent is not None and set(parent.family_members) & carried:
+        return True
+    return any((c := kb.get(i)) is not None and parent_id in c.family_members for i in carried)
 
 
 def _card_name(
