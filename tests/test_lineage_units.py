@@ -254,8 +254,9 @@ def _corpus_paths(item: dict, field: str) -> list[str]:
     return [value] if isinstance(value, str) else list(value)
 
 
-# What a user must never be shown as a citation: paths into this workspace and its design notes.
-WORKSPACE_MARKERS = ("../shared", "/work/", "corpus/", "DOMAIN §")
+# What a user must never be shown as a citation: paths into this workspace (relative, or the
+# absolute path of the folder holding the project) and its design notes.
+WORKSPACE_MARKERS = ("../shared", f"{ROOT.parent}/", "corpus/", "DOMAIN §")
 
 
 def test_known_table_cites_public_sources() -> None:
