@@ -462,6 +462,16 @@ def key_nodes(node: Any) -> dict[str, tuple[Any, Any]]:
     return found
 
 
+def value_node(root: Any, key: str) -> Any:
+    """The value node of a top-level key, the last one if the key repeats (as `key_nodes` and
+    `yaml.safe_load` have it), without building the whole key -> nodes mapping."""
+    if isinstance(root, yaml.MappingNode):
+        for key_node, value in reversed(root.value):
+            if isinstance(key_node, yaml.ScalarNode) and str(key_node.value) == key:
+                return value
+    return None
+
+
 def duplicate_keys(node: Any) -> list[Any]:
     """Key nodes of a mapping that repeat an earlier key (the earlier value is silently lost)."""
     seen: set[str] = set()

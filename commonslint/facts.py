@@ -70,16 +70,19 @@ def licence_file_kind(path: str) -> str | None:
     return None
 
 
-def _section_dict(card: Card, section: Section) -> dict[str, Any]:
+def _section_dict(path: str, section: Section) -> dict[str, Any]:
+    # Called for every section of every card: the title key and the location are written out
+    # (`section.key`, `line_loc`) rather than asked for.
+    line = section.line
     return {
         "title": section.title,
-        "key": section.key,
+        "key": normalise_title(section.title),
         "level": section.level,
-        "line": section.line,
+        "line": line,
         "end_line": section.end_line,
         "status": section.status,
         "placeholders": section.placeholders,
-        "at": line_loc(card, section.line),
+        "at": {"path": path, "line": line, "column": 1, "end_line": line, "end_column": 1},
     }
 
 
@@ -177,21 +180,7 @@ def card_facts(repo: Repo, unreadable: list[dict[str, Any]]) -> tuple[dict[str, 
     else:
         front_at = line_loc(card, front.trap_line if status == "missing" else 1)
     top = file_loc(path, 1, 1)
-    # `_section_dict` for each section, written out: a card has many sections, and two calls
-    # apiece (it and `line_loc`) cost more than the dicts.
-    sections = [
-        {
-            "title": s.title,
-            "key": normalise_title(s.title),  # `s.key`
-            "level": s.level,
-            "line": s.line,
-            "end_line": s.end_line,
-            "status": s.status,
-            "placeholders": s.placeholders,
-            "at": {"path": path, "line": s.line, "column": 1, "end_line": s.line, "end_column": 1},
-        }
-        for s in all_sections(card.sections)
-    ]
+    sections = [_section_dict(path, s) for s in all_sections(card.sections)]
     facts: dict[str, Any] = {
         "path": path,
         "exists": True,

@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from commonslint.card import Card
+from commonslint.card import Card, value_node
 from commonslint.licences import (
     Licence,
     Resolution,
@@ -63,16 +63,6 @@ def _resolution_dict(
         "at": at,
         "fix": fix,
     }
-
-
-def value_node(root: Any, key: str) -> Any:
-    """The value node of a top-level key, the last one if the key repeats (as `key_nodes` and
-    `yaml.safe_load` have it), without building the whole key -> nodes mapping."""
-    if isinstance(root, yaml.MappingNode):
-        for key_node, value in reversed(root.value):
-            if isinstance(key_node, yaml.ScalarNode) and str(key_node.value) == key:
-                return value
-    return None
 
 
 @dataclass(frozen=True)

@@ -6,10 +6,19 @@ import gzip
 import itertools
 import json
 import re
+from typing import Any
 
 from commonslint import facts
-from commonslint.card import Card, all_sections, ascii_folded, duplicate_keys, parse_card
+from commonslint.card import (
+    Card,
+    Section,
+    all_sections,
+    ascii_folded,
+    duplicate_keys,
+    parse_card,
+)
 from commonslint.emissions import _first_unit_line
+from commonslint.locations import line_loc
 from commonslint.sources import MemoryRepo
 from commonslint.suppressions import find_suppressions
 from tests.conftest import CORPUS
@@ -48,11 +57,25 @@ def _reference_guess_kind(data: dict, card: Card | None) -> str:  # type: ignore
     return "dataset" if facts._DATASET_HEADING.search(head) else "model"
 
 
+def _reference_section_dict(card: Card, section: Section) -> dict[str, Any]:
+    """A section's facts built from the section's own `key` and `line_loc`."""
+    return {
+        "title": section.title,
+        "key": section.key,
+        "level": section.level,
+        "line": section.line,
+        "end_line": section.end_line,
+        "status": section.status,
+        "placeholders": section.placeholders,
+        "at": line_loc(card, section.line),
+    }
+
+
 def test_card_facts_match_references() -> None:
     for text in _cards():
         card_f, card = facts.card_facts(MemoryRepo({"README.md": text}), [])
         assert card is not None
-        expected = [facts._section_dict(card, s) for s in all_sections(card.sections)]
+        expected = [_reference_section_dict(card, s) for s in all_sections(card.sections)]
         assert card_f["sections"] == expected
         assert facts._guess_kind(card_f["meta"], card) == _reference_guess_kind(
             card_f["meta"], card

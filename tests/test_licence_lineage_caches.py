@@ -25,7 +25,7 @@ from conftest import CORPUS, write_repo
 
 from commonslint import facts as facts_mod
 from commonslint import fixers, governance, licences
-from commonslint.card import Card, key_nodes, parse_card
+from commonslint.card import Card, key_nodes, parse_card, value_node
 from commonslint.config import Config
 from commonslint.licence_facts import (
     _accepts,
@@ -33,7 +33,6 @@ from commonslint.licence_facts import (
     _resolution_dict,
     licence_dict,
     licence_facts,
-    value_node,
 )
 from commonslint.licences import (
     Licence,

@@ -11,8 +11,7 @@ from typing import Any
 
 import yaml
 
-from commonslint.card import Card
-from commonslint.licence_facts import value_node
+from commonslint.card import Card, value_node
 from commonslint.lineage.records import hub_id
 from commonslint.locations import node_loc
 
