@@ -390,11 +390,9 @@ class Engine:
                 found.append(Finding(rule.code, rule.name, severity, message, location, fix))
             return found
         except RuleError as exc:
-            raise RuleError(f"{rule.pack}: rule {rule.code!r}: {exc}") from None
+            raise _named(rule, str(exc)) from None
         except _rule_failures() as exc:
-            raise RuleError(
-                f"{rule.pack}: rule {rule.code!r}: `{step}` failed: {type(exc).__name__}: {exc}"
-            ) from None
+            raise _named(rule, f"`{step}` failed: {type(exc).__name__}: {exc}") from None
 
     def _direct(self, compiled: CompiledRule, facts: dict[str, Any], gate: Any) -> list[Finding]:
         """`_evaluate` for a rule whose parts are all translated functions (`functions`): the
@@ -444,11 +442,14 @@ class Engine:
                 found.append(Finding(rule.code, rule.name, severity, normal, location, fixed))
             return found
         except RuleError as exc:
-            raise RuleError(f"{rule.pack}: rule {rule.code!r}: {exc}") from None
+            raise _named(rule, str(exc)) from None
         except _rule_failures() as exc:
-            raise RuleError(
-                f"{rule.pack}: rule {rule.code!r}: `{step}` failed: {type(exc).__name__}: {exc}"
-            ) from None
+            raise _named(rule, f"`{step}` failed: {type(exc).__name__}: {exc}") from None
+
+
+def _named(rule: Rule, problem: str) -> RuleError:
+    """A rule's failure, saying which rule of which pack (both evaluation paths word it so)."""
+    return RuleError(f"{rule.pack}: rule {rule.code!r}: {problem}")
 
 
 def _location(value: Any, facts: dict[str, Any]) -> Location:
