@@ -120,11 +120,10 @@ class Finding:
         fields["fix"] = fix
 
     def sort_key(self) -> tuple[object, ...]:
-        loc = self.location
-        return (loc.path, loc.line, loc.column, self.code, self.message)
+        return _SORT_KEY(self)  # type: ignore[no-any-return]
 
 
-# `Finding.sort_key`, built in C.
+# The order of findings (path, line, column, code, message), its key built in C.
 _SORT_KEY = attrgetter("location.path", "location.line", "location.column", "code", "message")
 
 

@@ -85,6 +85,10 @@ def test_order_equality_and_fix_not_compared() -> None:
     assert one != Finding("CL1", "n", Severity.WARNING, "m", LOCATION, FIX)
 
 
+def expected_key(f: Finding) -> tuple[object, ...]:
+    return (f.location.path, f.location.line, f.location.column, f.code, f.message)
+
+
 def test_sort_findings_sorts_by_sort_key_stably() -> None:
     import random
 
@@ -101,5 +105,9 @@ def test_sort_findings_sorts_by_sort_key_stably() -> None:
         )
         for i in range(300)
     ]
-    expected = sorted(findings, key=Finding.sort_key)
+    expected = sorted(
+        findings,
+        key=expected_key,
+    )
+    assert all(f.sort_key() == expected_key(f) for f in findings)
     assert [f.name for f in sort_findings(findings)] == [f.name for f in expected]
