@@ -23,6 +23,7 @@ missing or unwritable cache only costs time.
 
 from __future__ import annotations
 
+import functools
 import sys
 import types
 from collections.abc import Iterable
@@ -136,6 +137,26 @@ class Compiler:
                     code = fastpath.translate(self.env, source)
                 else:
                     code = fastpath.translate_template(self.env, source)
+            except fastpath.Unsupported:
+                code = False
+            self.codes[key] = code
+            self.dirty = True
+        if code is False:
+            return None
+        if self._namespace is None:
+            self._namespace = fastrun.namespace()
+        return types.FunctionType(code, self._namespace)
+
+    def gates(self, sources: list[str | None]) -> Any:
+        """`fastpath.translate_gates(sources)` as a function, through the cache; None when a
+        source is outside the translated subset (each gate then runs as its own function)."""
+        key = f"gates\0{sources!r}"
+        code = self.codes.get(key)
+        if code is None:
+            from commonslint import fastpath
+
+            try:
+                code = fastpath.translate_gates(self.env, sources)
             except fastpath.Unsupported:
                 code = False
             self.codes[key] = code
@@ -308,6 +329,7 @@ class Engine:
         if any(compiled.uses_jinja for compiled in self.rules):
             self.globals = dict(self.compiler.env.globals)
         self._by_stage: dict[tuple[str, str], list[CompiledRule]] = {}
+        self._gates: dict[tuple[str, str], Any] = {}
         # Messages already rendered -> their whitespace-normalised form: most findings repeat
         # a message seen before, and a look-up costs a tenth of `split` and `join`. Cleared
         # when full, so it stays small over a long run.
@@ -319,20 +341,10 @@ class Engine:
         # What Jinja2 would merge per call, merged once (rules only read the variables).
         variables = {**self.globals, **facts} if self.globals else facts
         shared: _Shared | None = None  # made for the first rule that is not `_direct`
-        for compiled in self._selected(stage, kind):
-            probe = compiled.probe
-            gate: Any = _UNKNOWN
-            if probe is not None:
-                # Most rules do not fire on most cards: a translated condition (or `for_each`)
-                # that is false is the whole answer, and a true one is not asked again. A
-                # failure is evaluated again below, where it is reported with the rule's name.
-                try:
-                    gate = probe(variables)
-                except Exception:  # re-raised, with the rule named, by `_evaluate`
-                    gate = _UNKNOWN
-                else:
-                    if not gate:
-                        continue
+        # Most rules do not fire on most cards: a translated condition (or `for_each`) that is
+        # false is the whole answer, and a true one is not asked again. A failure is evaluated
+        # again below, where it is reported with the rule's name.
+        for compiled, gate in self._gated(stage, kind)(variables):
             if compiled.functions is not None:
                 findings.extend(self._direct(compiled, variables, gate))
             else:
@@ -349,6 +361,25 @@ class Engine:
             selected = [c for c in self.rules if c.rule.stage == stage and kind in c.rule.kinds]
             self._by_stage[key] = selected
         return selected
+
+    def _gated(self, stage: str, kind: str) -> Any:
+        """The function giving `(rule, gate)` for each selected rule that may fire, in order:
+        `gate` is its probe's true value, or `_UNKNOWN` (no probe, or the probe failed)."""
+        key = (stage, kind)
+        gated = self._gates.get(key)
+        if gated is None:
+            selected = self._selected(stage, kind)
+            gated = _probe_each(selected)
+            if len(selected) > 1 and any(c.probe is not None for c in selected):
+                # The probes as one translated function (`fastpath.translate_gates`): a forty
+                # rule run is one call, not forty calls and forty loop steps.
+                sources = [_probe_source(c) for c in selected]
+                combined = self.compiler.gates(sources)
+                if combined is not None:
+                    rules = tuple(selected)
+                    gated = functools.partial(_call_gates, combined, rules)
+            self._gates[key] = gated
+        return gated
 
     def _evaluate(
         self, compiled: CompiledRule, facts: dict[str, Any], shared: _Shared, gate: Any = _UNKNOWN
@@ -445,6 +476,40 @@ class Engine:
             raise _named(rule, str(exc)) from None
         except _rule_failures() as exc:
             raise _named(rule, f"`{step}` failed: {type(exc).__name__}: {exc}") from None
+
+
+def _probe_source(compiled: CompiledRule) -> str | None:
+    """The source of the rule's probe (its `for_each`, else its `when`), None if it has none."""
+    if compiled.probe is None:
+        return None
+    rule = compiled.rule
+    return rule.for_each if rule.for_each else rule.when
+
+
+def _call_gates(combined: Any, rules: tuple[CompiledRule, ...], variables: Any) -> Any:
+    return combined(variables, rules, _UNKNOWN)
+
+
+def _probe_each(selected: list[CompiledRule]) -> Any:
+    """`Engine._gated`'s function, calling each rule's probe in turn (the reference for the
+    combined function, and what runs when there is nothing to combine)."""
+
+    def gated(variables: dict[str, Any]) -> list[tuple[CompiledRule, Any]]:
+        out = []
+        for compiled in selected:
+            probe = compiled.probe
+            gate: Any = _UNKNOWN
+            if probe is not None:
+                try:
+                    gate = probe(variables)
+                    if not gate:
+                        continue
+                except Exception:  # raised again, with the rule named, by the evaluation
+                    gate = _UNKNOWN
+            out.append((compiled, gate))
+        return out
+
+    return gated
 
 
 def _named(rule: Rule, problem: str) -> RuleError:

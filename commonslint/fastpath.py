@@ -79,6 +79,16 @@ def translate(env: Environment, source: str) -> types.CodeType:
     Raises `TemplateSyntaxError` for an invalid expression and `Unsupported` for one outside
     the translated subset.
     """
+    return _function_code(f"def _rule(_v):\n    return {_expression_body(env, source)}\n")
+
+
+def _expression_body(env: Environment, source: str) -> str:
+    """The Python expression (of the variables `_v`) computing the expression `source`."""
+    return _Translator(env).expression(_parse_expression(env, source))
+
+
+def _parse_expression(env: Environment, source: str) -> nodes.Expr:
+    """The expression's tree, constants folded as Jinja2 folds them."""
     parser = Parser(env, source, state="variable")
     expr = parser.parse_expression()
     if not parser.stream.eos:
@@ -87,9 +97,46 @@ def translate(env: Environment, source: str) -> types.CodeType:
         )
     # Jinja2 folds constants before generating code; do the same so both see one tree.
     expr.set_environment(env)
-    expr = optimize(expr, env)
-    body = _Translator(env).expression(expr)
-    return _function_code(f"def _rule(_v):\n    return {body}\n")
+    return optimize(expr, env)  # type: ignore[no-any-return]
+
+
+def translate_gates(env: Environment, sources: list[str | None]) -> types.CodeType:
+    """The code of `f(variables, rules, unknown)` giving, in order, `(rules[i], gate)` for each
+    rule whose gate expression `sources[i]` is true, `gate` being its value; a gate that fails,
+    or whose truth fails (an undefined), or a rule without one (`None`) gives `unknown`, for
+    the engine to evaluate in full and report a failure with the rule's name.
+
+    Every gate of a run in one function: the same values as calling each gate's own function
+    (`translate`), without a call and a loop step per rule. Each gate's temporaries are
+    assigned before they are read, so the gates can share their names.
+    """
+    # A first pass counts how often each variable and `variable.attribute` is read; the
+    # second computes those read more than once at the top, once (`_Translator.shared`).
+    counter = _Translator(env, frozenset())
+    for source in sources:
+        if source is not None:
+            counter.expression(_parse_expression(env, source))
+    hoist = frozenset(key for key, count in counter.uses.items() if count > 1)
+    translator = _Translator(env, hoist)
+    bodies = [
+        None if source is None else translator.expression(_parse_expression(env, source))
+        for source in sources
+    ]
+    lines = ["def _gates(_v, _r, _U):", *translator.definitions]
+    lines += ["    _o = []", "    _a = _o.append"]
+    for index, body in enumerate(bodies):
+        if body is None:
+            lines.append(f"    _a((_r[{index}], _U))")
+            continue
+        lines += [
+            "    try:",
+            f"        if _g := {body}:",
+            f"            _a((_r[{index}], _g))",
+            "    except Exception:",
+            f"        _a((_r[{index}], _U))",
+        ]
+    lines.append("    return _o")
+    return _function_code("\n".join(lines) + "\n")
 
 
 def translate_template(env: Environment, source: str) -> types.CodeType:
@@ -149,11 +196,39 @@ class _Loop:
 
 
 class _Translator:
-    def __init__(self, env: Environment) -> None:
+    def __init__(self, env: Environment, hoist: frozenset[str] | None = None) -> None:
         self.env = env
         self.temps = 0
         self.locals: dict[str, str] = {}  # a loop variable's Jinja name -> its Python name
         self.loop: _Loop | None = None
+        # Gates only (`translate_gates`): the variables and `variable.attribute` paths to
+        # compute once at the top of the function (`hoist`), how often each path is read
+        # (`uses`), and the lines computing them (`definitions`).
+        self.hoist = hoist
+        self.uses: dict[str, int] = {}
+        self.definitions: list[str] = []
+        self._hoisted: dict[str, str] = {}
+
+    def shared(self, key: str, original: str) -> str:
+        """`original` (the translation of the path `key`), or, for a path to hoist, its value
+        computed once; where computing it failed the use falls back to `original`, which fails
+        the same way. The facts are plain data that rules only read, so a path gives the same
+        value wherever it is read."""
+        if self.hoist is None:
+            return original
+        self.uses[key] = self.uses.get(key, 0) + 1
+        if key not in self.hoist:
+            return original
+        var = self._hoisted.get(key)
+        if var is None:
+            var = self._hoisted[key] = f"_h{len(self._hoisted) + 1}"
+            self.definitions += [
+                "    try:",
+                f"        {var} = {original}",
+                "    except Exception:",
+                f"        {var} = _U",
+            ]
+        return f"({var} if {var} is not _U else {original})"
 
     def temp(self) -> str:
         self.temps += 1
@@ -241,7 +316,7 @@ class _Translator:
             # path's variables are the facts alone.
             raise Unsupported(f"the global {node.name!r}")
         name = repr(node.name)
-        return f"(_v[{name}] if {name} in _v else _undefined(name={name}))"
+        return self.shared(node.name, f"(_v[{name}] if {name} in _v else _undefined(name={name}))")
 
     def visit_Const(self, node: nodes.Const) -> str:
         if not _plain_constant(node.value):
@@ -279,10 +354,13 @@ class _Translator:
             # A dict's own attribute (`items`, `get`...) wins over its key, as in Jinja2.
             return f"_getattr({obj}, {attr})"
         t = self.temp()
-        return (
+        translated = (
             f"({t}[{attr}] if type({t} := {obj}) is dict and {attr} in {t} "
             f"else _getattr({t}, {attr}))"
         )
+        if isinstance(target, nodes.Name) and target.name not in self.locals:
+            return self.shared(f"{target.name}.{node.attr}", translated)
+        return translated
 
     def visit_Getitem(self, node: nodes.Getitem) -> str:
         if isinstance(node.arg, nodes.Slice) or node.ctx != "load":

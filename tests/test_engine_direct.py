@@ -256,3 +256,67 @@ def test_fix_matches_the_reference(value: Any, described: str | None) -> None:
         return fix if fix is None else (fix, [type(v) for v in vars(fix).values()])
 
     assert outcome(_fix) == outcome(_reference_fix)
+
+
+def _gate_view(gated: list[tuple[Any, Any]]) -> list[tuple[str, Any]]:
+    """Comparable gates: the rule's code, and its gate (`_UNKNOWN` by name; an undefined by
+    its type, as two undefineds for the same name are equal in behaviour, not identity)."""
+    view = []
+    for compiled, gate in gated:
+        if gate is _UNKNOWN:
+            shown: Any = "unknown"
+        elif type(gate).__name__.endswith("Undefined"):
+            shown = ("undefined", type(gate).__name__)
+        else:
+            shown = gate
+        view.append((compiled.rule.code, shown))
+    return view
+
+
+def test_combined_gates_match_each_probe_on_real_cards() -> None:
+    """`fastpath.translate_gates` (one function for all of a run's probes, with the paths read
+    more than once computed once) gives each rule the gate its own probe gives."""
+    from commonslint.engine import _probe_each
+
+    linter = Linter(Config())
+    engine = linter.engine
+    selected = engine._selected("facts", "model")
+    combined = engine._gated("facts", "model")
+    assert combined.func is not None  # the combined function, not the per-probe fallback
+    each = _probe_each(selected)
+    seen = set()
+    for facts in _facts(linter):
+        got = _gate_view(combined(facts))
+        assert got == _gate_view(each(facts))
+        seen.update(code for code, _ in got)
+    assert len(seen) >= 20
+
+
+BROKEN_FACTS: list[dict[str, Any]] = [
+    {},  # every variable undefined
+    {"card": None, "licence": [], "lineage": "text"},
+    {"card": {"front": None, "section": {"bias": 3}}, "licence": {"link": {"is_url": 1}}},
+    {"card": {"readable": True, "front": {"status": "missing"}, "meta": None}},
+]
+
+
+@pytest.mark.parametrize("facts", BROKEN_FACTS, ids=range(len(BROKEN_FACTS)))
+def test_combined_gates_match_each_probe_when_facts_are_broken(facts: dict[str, Any]) -> None:
+    """A probe that fails (a missing or ill-typed fact) gives `_UNKNOWN` in both, so the rule
+    is evaluated in full and its failure reported with its name; one failing probe does not
+    change its neighbours' gates."""
+    from commonslint.engine import _probe_each
+
+    engine = Linter(Config()).engine
+    combined = engine._gated("facts", "model")
+    each = _probe_each(engine._selected("facts", "model"))
+    assert _gate_view(combined(facts)) == _gate_view(each(facts))
+
+
+def test_a_probe_giving_an_undefined_fails_with_the_rule_named() -> None:
+    """A `for_each` naming a missing fact gives an undefined, whose truth cannot be asked: the
+    run fails with the rule's name, not with a bare Jinja2-style error."""
+    engine = Engine([_rule(for_each="things"), _rule(code="CL996", for_each="no_such_fact")])
+    assert engine._gated("facts", "model").func is not None  # the combined gates
+    with pytest.raises(RuleError, match=r"rule 'CL996'.*no_such_fact"):
+        engine.run(FACTS)
