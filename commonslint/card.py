@@ -202,7 +202,8 @@ def split_front_matter(text: str) -> FrontMatter:
     source = match.group(2)
     try:
         node = _compose(source)
-        data = _construct(node) if node is not None else None
+        # Without `&` the YAML defines no anchor, so it has no alias: no node is shared.
+        data = _construct(node, "&" in source) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         front.status = "invalid"
@@ -260,7 +261,7 @@ class _NotPlain(Exception):
     """The document needs PyYAML's own constructor (merge keys, recursion, complex keys)."""
 
 
-def _construct(node: yaml.Node) -> Any:
+def _construct(node: yaml.Node, aliases: bool = True) -> Any:
     """What `yaml.safe_load` gives for the composed node.
 
     PyYAML's constructor is pure Python and was a tenth of the time of linting a card; front
@@ -273,6 +274,8 @@ def _construct(node: yaml.Node) -> Any:
     lazy = _LazyConstructor()
     try:
         try:
+            if not aliases:
+                return _construct_tree(node, lazy)
             return _construct_plain(node, lazy, {}, set())
         except _NotPlain:
             pass
@@ -440,6 +443,43 @@ def _construct_plain(node: Any, loader: Any, done: dict[int, Any], active: set[i
         raise _NotPlain
     active.discard(ident)
     done[ident] = result
+    return result
+
+
+def _construct_tree(node: Any, loader: Any) -> Any:
+    """`_construct_plain` for a document without aliases (`aliases=False`): every node is
+    reached once, so nothing is remembered to give an alias its object or to find a cycle.
+    The same values, in the same order (tests/test_card_compose.py holds the two together)."""
+    kind = type(node)
+    if kind is yaml.ScalarNode:
+        return node.value if node.tag == _STR else _scalar(node, loader)
+    tag = node.tag
+    scalar_node = yaml.ScalarNode
+    if tag == _SEQ and kind is yaml.SequenceNode:
+        return [
+            (child.value if child.tag == _STR else _scalar(child, loader))
+            if type(child) is scalar_node
+            else _construct_tree(child, loader)
+            for child in node.value
+        ]
+    if tag != _MAP or kind is not yaml.MappingNode:
+        raise _NotPlain
+    result = {}
+    for key_node, value_node in node.value:
+        if type(key_node) is not scalar_node:
+            raise _NotPlain
+        key_tag = key_node.tag
+        if key_tag == _STR:
+            key = key_node.value
+        elif key_tag in _MERGE_OR_VALUE:
+            raise _NotPlain
+        else:
+            key = _scalar(key_node, loader)
+        if type(value_node) is scalar_node:
+            value = value_node.value if value_node.tag == _STR else _scalar(value_node, loader)
+        else:
+            value = _construct_tree(value_node, loader)
+        result[key] = value
     return result
 
 

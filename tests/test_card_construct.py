@@ -39,7 +39,12 @@ def _both(source: str) -> tuple[str, str]:
         finally:
             loader.dispose()
 
-    return run(lambda: _construct(node)), run(theirs)
+    ours = run(lambda: _construct(node))
+    # Without an anchor (`&`) the alias-free builder runs, as in `split_front_matter`.
+    assert run(lambda: _construct(node, "&" in source)) == ours
+    if "&" not in source:
+        assert run(lambda: _construct(node, False)) == ours
+    return ours, run(theirs)
 
 
 @pytest.mark.parametrize(
