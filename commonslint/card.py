@@ -715,7 +715,7 @@ def _headings(text: str, comment: int) -> list[_Heading]:
     candidates = _CANDIDATE.finditer(text)
     # The first line is read as a candidate too, unless it is an underline (which needs a line
     # above it). `start` is where the candidate line starts, `mark` its character that matched.
-    found = _CANDIDATE.match("\n" + text[:6])
+    found = _CANDIDATE.match("\n" + text[:6]) if text[:4].lstrip(" ")[:1] in "#`~" else None
     mark = text[found.end() - 2] if found else ""
     if mark == "#" or mark == "`" or mark == "~":
         start = 0
