@@ -530,9 +530,7 @@ class Section:
         return normalise_title(self.title)
 
 
-@functools.lru_cache(maxsize=4096)
-def normalise_title(title: str) -> str:
-    # Cached: headings repeat card after card (the template's), and this is four regex passes.
+def _normalise_uncached(title: str) -> str:
     # Each substitution runs only where its pattern can match (`[optional]` needs `[`, a tag
     # `<`): a heading the cache has not seen costs half as much.
     if "[" in title:
@@ -540,6 +538,10 @@ def normalise_title(title: str) -> str:
     title = title.replace("&", " and ")
     title = (_TITLE_MARKUP if "<" in title else _MARKUP_CHARS).sub(" ", title)
     return " ".join(title.lower().replace("-", " ").split()).strip(" :.,")
+
+
+# Cached: headings repeat card after card (the template's), and a new one costs a microsecond.
+normalise_title = functools.lru_cache(maxsize=4096)(_normalise_uncached)
 
 
 # PLACEHOLDER_PATTERNS' two kinds of form, apart: a match of one holds no `[` and the other no

@@ -25,6 +25,7 @@ from commonslint.card import (
     Section,
     _filled,
     _headings,
+    _normalise_uncached,
     _own_status,
     duplicate_keys,
     key_nodes,
@@ -124,7 +125,7 @@ _purposes_of = functools.lru_cache(maxsize=4096)(_purposes_uncached)
 def _key_of(title: str) -> tuple[str, tuple[str, ...]]:
     """A heading's key and the purposes it serves: one cache look-up for both (the helpers'
     own caches would only add their upkeep to a heading seen for the first time)."""
-    key = normalise_title.__wrapped__(title)
+    key = _normalise_uncached(title)
     return key, _purposes_uncached(key)
 
 

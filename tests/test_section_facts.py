@@ -27,8 +27,8 @@ from commonslint.card import (
     _atx_heading_uncached,
     _atx_reference,
     _filled,
+    _normalise_uncached,
     _walk,
-    normalise_title,
     split_front_matter,
 )
 from commonslint.facts import SECTION_PURPOSES, _purposes_uncached, section_facts
@@ -195,7 +195,7 @@ _TITLES = st.text(alphabet="aB &-*_`#[]()<>:.,optinalOPTIONAL ıİ", max_size=30
 @settings(max_examples=1500, deadline=None)
 @given(_TITLES)
 def test_normalise_title_is_the_reference(title: str) -> None:
-    assert normalise_title.__wrapped__(title) == _reference_normalise(title)
+    assert _normalise_uncached(title) == _reference_normalise(title)
 
 
 _KEY_WORDS = [
@@ -226,6 +226,6 @@ def test_heading_helpers_on_bulk_headings() -> None:
                 text = found.group()
                 assert _atx_heading_uncached(text) == _atx_reference(text)
                 title = (_atx_reference(text) or (0, text))[1]
-                key = normalise_title.__wrapped__(title)
+                key = _normalise_uncached(title)
                 assert key == _reference_normalise(title)
                 assert _purposes_uncached(key) == _reference_purposes(key)
