@@ -22,7 +22,6 @@ from commonslint.card import (
     _SUBSTANCE,
     TRAPS,
     Card,
-    Section,
     _filled,
     _headings,
     _normalise_uncached,
@@ -30,7 +29,6 @@ from commonslint.card import (
     duplicate_keys,
     key_nodes,
     lf_body,
-    normalise_title,
     parse_card,
 )
 from commonslint.locations import NodeLocations, file_loc, line_loc, node_loc, offset_loc
@@ -90,23 +88,8 @@ def licence_file_kind(path: str) -> str | None:
     return None
 
 
-def _section_dict(path: str, section: Section) -> dict[str, Any]:
-    """A section's facts from its `Section` (the tree `parse_sections` gives): what
-    `section_facts` gives for it, which is kept as the reference."""
-    line = section.line
-    return {
-        "title": section.title,
-        "key": normalise_title(section.title),
-        "level": section.level,
-        "line": line,
-        "end_line": section.end_line,
-        "status": section.status,
-        "placeholders": section.placeholders,
-        "at": {"path": path, "line": line, "column": 1, "end_line": line, "end_column": 1},
-    }
-
-
 def _purposes_uncached(key: str) -> tuple[str, ...]:
+    """The purposes whose pattern finds the key (`SECTION_PURPOSES`), in their order."""
     found: list[str] = []
     for purpose, words in _PURPOSE_WORDS.items():
         for word in words:
@@ -117,10 +100,6 @@ def _purposes_uncached(key: str) -> tuple[str, ...]:
     return tuple(found)
 
 
-# Section keys repeat card after card (the template's headings): one search per key.
-_purposes_of = functools.lru_cache(maxsize=4096)(_purposes_uncached)
-
-
 @functools.lru_cache(maxsize=4096)
 def _key_of(title: str) -> tuple[str, tuple[str, ...]]:
     """A heading's key and the purposes it serves: one cache look-up for both (the helpers'
@@ -129,25 +108,14 @@ def _key_of(title: str) -> tuple[str, tuple[str, ...]]:
     return key, _purposes_uncached(key)
 
 
-def _purpose_sections(sections: list[dict[str, Any]]) -> dict[str, dict[str, Any] | None]:
-    """The best section for each purpose: the first filled one that matches, else the first
-    that matches; None when none does."""
-    best: dict[str, dict[str, Any] | None] = dict.fromkeys(SECTION_PURPOSES)
-    for section in sections:
-        for purpose in _purposes_of(section["key"]):
-            chosen = best[purpose]
-            if chosen is None or (chosen["status"] != "filled" and section["status"] == "filled"):
-                best[purpose] = section
-    return best
-
-
 def section_facts(
     path: str, body: str, first_line: int, last_line: int | None = None
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, dict[str, Any] | None]]:
-    """The facts of the body's sections in document order (`_section_dict` of each section
-    of `all_sections(parse_sections(body, first_line))`), those holding placeholders, and the
-    best section for each purpose (`_purpose_sections`). `last_line` is the body's last line,
-    counted here when not given.
+    """The facts of the body's sections in document order (each section of the tree that
+    `parse_sections` gives, walked as `all_sections` walks it), those holding placeholders, and
+    the best section for each purpose: the first filled one that matches, else the first that
+    matches, else None. `last_line` is the body's last line, counted here when not given.
+    tests/test_section_facts.py builds the same from the reference reader's tree.
 
     Built straight from the headings, without the `Section` tree: nesting (end lines, statuses
     counting sub-sections) is settled with a stack as the headings go by, since a section's
