@@ -549,9 +549,9 @@ _COMMENT = re.compile(r"<!--.*?-->", re.S)
 _LABEL = re.compile(r"\*\*[^*\n]{1,80}?:?\*\*:?|__[^_\n]{1,80}?__")
 # A character that is not Markdown noise (space, list and rule marks, punctuation, brackets).
 _SUBSTANCE = re.compile(r"[^\s\-*+_>|:#.,;()\[\]`~=]")
-_MARK_CHARS = frozenset("#`~=-")
 _OPTIONAL = re.compile(r"\[optional\]", re.I)
 _TITLE_MARKUP = re.compile(r"[*_`#\[\]()]|<[^>]+>")
+_MARKUP_CHARS = re.compile(r"[*_`#\[\]()]")  # `_TITLE_MARKUP` in text without `<`
 
 
 @dataclass
@@ -570,13 +570,18 @@ class Section:
         return normalise_title(self.title)
 
 
-@functools.lru_cache(maxsize=4096)
-def normalise_title(title: str) -> str:
-    # Cached: headings repeat card after card (the template's), and this is four regex passes.
-    title = _OPTIONAL.sub("", title)
+def _normalise_uncached(title: str) -> str:
+    # Each substitution runs only where its pattern can match (`[optional]` needs `[`, a tag
+    # `<`): a heading the cache has not seen costs half as much.
+    if "[" in title:
+        title = _OPTIONAL.sub("", title)
     title = title.replace("&", " and ")
-    title = _TITLE_MARKUP.sub(" ", title)
+    title = (_TITLE_MARKUP if "<" in title else _MARKUP_CHARS).sub(" ", title)
     return " ".join(title.lower().replace("-", " ").split()).strip(" :.,")
+
+
+# Cached: headings repeat card after card (the template's), and a new one costs a microsecond.
+normalise_title = functools.lru_cache(maxsize=4096)(_normalise_uncached)
 
 
 # PLACEHOLDER_PATTERNS' two kinds of form, apart: a match of one holds no `[` and the other no
@@ -598,25 +603,41 @@ def _count_placeholders(text: str) -> int:
 
 
 def _has_substance(text: str) -> bool:
-    """`_SUBSTANCE.search(_LABEL.sub(" ", text))`, without rewriting the text.
+    """`_SUBSTANCE.search(_LABEL.sub(" ", text))`, without rewriting the text."""
+    return _filled(text, 0, len(text))
+
+
+def _filled(text: str, pos: int, stop: int) -> bool:
+    """`_has_substance(text[pos:stop])`, without the copy.
 
     A label is replaced by noise, so the answer is whether a substance character lies outside
     every label. Labels are looked for only where they could hide the next substance character,
     so a section that starts with prose costs two short searches, not a pass over its text.
+    (Neither pattern looks around it, so searching up to `stop` is searching the slice.)
     """
-    pos = 0
     while True:
-        found = _SUBSTANCE.search(text, pos)
+        found = _SUBSTANCE.search(text, pos, stop)
         if found is None:
             return False
         first = found.start()
-        # A label begins with `**` or `__`, neither of which is substance: with neither before
-        # this character, no label (they are matched left to right from `pos`) holds it.
-        if text.find("**", pos, first) < 0 and text.find("__", pos, first) < 0:
-            return True
-        label = _LABEL.search(text, pos)
-        if label is None or label.start() > first:
-            return True
+        # A label begins with `**` or `__`, neither of which is substance, so the leftmost label
+        # from `pos` (labels are matched left to right) holds this character only if it starts
+        # at one of those pairs before it. Each pair is tried in place: a search for the label
+        # would run on through the text when a bold run is no label (longer than 80).
+        at = pos
+        while True:
+            star = text.find("**", at, first)
+            under = text.find("__", at, first)
+            if star < 0 and under < 0:
+                return True
+            at = under if star < 0 or 0 <= under < star else star
+            # A label closes within 84 characters of its start: a bold run that does not is
+            # passed over without the lazy pattern's 80 tries.
+            if text.find(text[at], at + 2, at + 84) >= 0:
+                label = _LABEL.match(text, at, stop)
+                if label:
+                    break
+            at += 1
         pos = label.end()
 
 
@@ -646,32 +667,41 @@ def _own_status(text: str) -> tuple[str, int]:
 MAX_SECTIONS = 2000
 
 
+def lf_body(text: str) -> str:
+    """The body with every line break (CRLF, CR, LF) as one LF: the same lines, the same
+    numbers, and own text joined by LF."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
+
+
 def parse_sections(text: str, first_line: int) -> list[Section]:
     """Split the body (starting at 1-based line `first_line`) into a tree of sections.
 
     Headings inside fenced code blocks and HTML comments are not headings. Text before the
     first heading is not a section. Only the first MAX_SECTIONS headings make sections.
+    The card facts are built by `facts.section_facts` from the same headings without this tree.
     """
-    if "\r" in text:
-        # Lines break at CRLF, CR and LF, and own text joins lines with LF: one LF per break
-        # gives the same lines, the same numbers and the same own text.
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    flat, line_count = _headings(text, first_line)
-    # Own text: from after the heading to the next heading (a setext heading's title line is
-    # the line before its underline, so stop one line earlier for those). Lines are slices of
-    # the text, so the lines between two offsets joined by LF are the text between them.
-    last_line = first_line + line_count - 1
-    for n, (section, content_line, content_at, _) in enumerate(flat):
-        if n + 1 < len(flat):
-            following = flat[n + 1]
-            stop_line, stop_at = following[0].line - first_line, following[3] - 1
-        else:
-            stop_line, stop_at = line_count, len(text)
-        section.own_text = text[content_at:stop_at] if content_line < stop_line else ""
-        section.end_line = last_line
+    text = lf_body(text)
+    heads = _headings(text, text.find("<!--"))
+    # Own text: from after the heading to the line before the next heading's first line (the
+    # title line, for a setext heading). Lines are slices of the text, so the lines between two
+    # offsets joined by LF are the text between them (empty when the next heading is at once).
+    last_line = first_line + text.count("\n")
+    size = len(text)
+    flat = [
+        Section(
+            title,
+            level,
+            first_line + index,
+            last_line,
+            text[content_at : heads[n + 1][3] - 1 if n + 1 < len(heads) else size],
+        )
+        for n, (title, level, index, _, content_at) in enumerate(heads)
+    ]
     roots: list[Section] = []
     stack: list[Section] = []
-    for section, *_ in flat:
+    for section in flat:
         while stack and stack[-1].level >= section.level:
             closed = stack.pop()
             closed.end_line = section.line - 1
@@ -699,106 +729,154 @@ def _settle(sections: list[Section]) -> None:
         section.status = status
 
 
-# One heading found by `_headings`: the section, the index of its first content line, where
-# that line starts, and where the heading's first line starts.
-_Heading = tuple[Section, int, int, int]
+# One heading found by `_headings`: title, level, index of its (first) line, where that line
+# starts, and where its first content line starts (past the end when it has none).
+_Heading = tuple[str, int, int, int, int]
 
 
 # The start (after its `\n`) of a line that can be an ATX heading, a setext underline or a
 # fence: what a Markdown reader must look at, besides lines that open a comment. The pattern
 # begins with a literal `\n`, which the regex engine finds with a fast scan, so the lines
-# between candidates (prose, lists, tables) are passed over in C.
+# between candidates (prose, lists, tables) are passed over in C. A match's last character says
+# what the line is (`#`, a fence's `` ` `` or `~`, else an underline): capturing groups would
+# say it too, but make the scan half as slow again.
 _CANDIDATE = re.compile(r"\n {0,3}(?:#|```|~~~|=+[ \t]*(?=\n|\Z)|-+[ \t]*(?=\n|\Z))")
 
 
-def _headings(text: str, first_line: int) -> tuple[list[_Heading], int]:
-    """The headings of an LF-only body in order, and its number of lines.
+def _headings(text: str, comment: int) -> list[_Heading]:
+    """The headings of an LF-only body in order; `comment` is `text.find("<!--")`.
 
-    As a Markdown reader goes line by line, except that only the lines that can matter are
-    read (the first line, `_CANDIDATE` lines and lines holding `<!--`), and a fenced code
-    block or an HTML comment is passed over with one search for its end.
+    As a Markdown reader goes line by line (fences first, then comment openers, then
+    headings), except that only the lines that can matter are read: the first line,
+    `_CANDIDATE` lines and lines holding `<!--`. A fenced code block or an HTML comment is
+    passed over with one search for its end, and the candidate search starts again after it.
+    Stops at MAX_SECTIONS headings (later ones are text of the last section).
     """
-    flat: list[_Heading] = []
+    heads: list[_Heading] = []
     size = len(text)
-    i = 0  # index of the line being read
-    pos = 0  # where it starts
-    comment = text.find("<!--")  # the next comment opening at or after the current line
+    candidates = _CANDIDATE.finditer(text)
+    # The first line is read as a candidate too, unless it is an underline (which needs a line
+    # above it). `start` is where the candidate line starts, `mark` its character that matched.
+    found = _CANDIDATE.match("\n" + text[:6]) if text[:4].lstrip(" ")[:1] in "#`~" else None
+    mark = text[found.end() - 2] if found else ""
+    if mark == "#" or mark == "`" or mark == "~":
+        start = 0
+    else:
+        found = next(candidates, None)
+        if found:
+            start, mark = found.start() + 1, text[found.end() - 1]
+        else:
+            start = size + 1
+    i = counted = 0  # the index of the line starting at offset `counted`
     while True:
-        end = text.find("\n", pos)
-        if end < 0:
-            end = size
-        line = text[pos:end]
-        # Fences, headings and setext underlines all begin (after spaces) with one of these
-        # characters; other lines matter only if they open a comment.
-        first = line[:1]
-        if first == " ":
-            first = line.lstrip(" ")[:1]
-        if first in _MARK_CHARS or "<!--" in line:
-            closing = None  # where the line closing a fence or comment opened here starts
-            fence = _FENCE.match(line) if first == "`" or first == "~" else None
-            if fence:
-                closing = _closing_fence(text, end, fence.group(1)[:3])
-            elif "<!--" in line and "-->" not in line.split("<!--", 1)[1]:
-                closing = _closing_comment(text, end)
-            if closing is not None:
-                if closing < 0:  # never closed: the rest of the body is code or comment
-                    return flat, i + 1 + text.count("\n", end)
-                # Skip to the closing line, which is read no further.
-                i += text.count("\n", end, closing)
-                pos = closing
-                end = text.find("\n", pos)
-                if end < 0:
-                    end = size
-            elif first in _MARK_CHARS:
-                if len(flat) >= MAX_SECTIONS:  # the rest is text of the last section
-                    return flat, i + 1 + text.count("\n", end)
-                # Each pattern needs its own first character: a list item (`-`) tries only
-                # the setext underline, a heading (`#`) only the ATX pattern.
-                if first == "#":
-                    # Only lines of a heading's size are cached, so the cache stays small.
-                    short = len(line) <= _CACHED_LINE
-                    atx = _atx_heading(line) if short else _atx_heading_uncached(line)
-                    if atx:
-                        section = Section(atx[1], atx[0], first_line + i, 0)
-                        flat.append((section, i + 1, end + 1, pos))
-                elif (first == "=" or first == "-") and i > 0:
-                    setext = _SETEXT.match(line)
-                    prev = text.rfind("\n", 0, pos - 1) + 1
-                    above = text[prev : pos - 1]  # the title line, if this is an underline
-                    if (
-                        setext
-                        and above.strip()
-                        and not _ATX.match(above)
-                        and not above.lstrip().startswith(("-", "*", "+", "|", ">", "<"))
-                        and (not flat or flat[-1][0].line != first_line + i - 1)
-                    ):
-                        level = 1 if setext.group(1).startswith("=") else 2
-                        section = Section(above.strip(), level, first_line + i - 1, 0)
-                        flat.append((section, i + 1, end + 1, prev))
-        if end == size:
-            return flat, i + 1
-        # The next line to read: the next candidate, or the next line opening a comment,
-        # whichever comes first. The `\n` ending this line may begin the candidate's match.
-        found = _CANDIDATE.search(text, end)
-        start = found.start() + 1 if found else size + 1
-        if 0 <= comment <= end:
-            comment = text.find("<!--", end)
-        if comment >= 0:
-            start = min(start, text.rfind("\n", end, comment) + 1)
-        if start > size:  # nothing left that can matter
-            return flat, i + 1 + text.count("\n", end)
-        i += text.count("\n", pos, start)
-        pos = start
+        if 0 <= comment < start:
+            # A line holding `<!--` but no candidate comes first: it matters only if it opens
+            # a comment that it does not close (the first `<!--` on it is `comment`).
+            end = text.find("\n", comment)
+            if end < 0:
+                return heads
+            if text.find("-->", comment + 4, end) >= 0:
+                comment = text.find("<!--", end)
+                continue
+            # An offset on the line that closes the comment (-1: it is never closed).
+            closing = text.find("-->", end + 1)
+        elif start > size:
+            return heads
+        elif mark == "#":
+            end = text.find("\n", start)
+            if end < 0:
+                end = size
+            if start <= comment < end and text.find("-->", comment + 4, end) < 0:
+                closing = text.find("-->", end + 1)
+            else:
+                closing = None
+                line = text[start:end]
+                # Only lines of a heading's size are cached, so the cache stays small.
+                if end - start <= _CACHED_LINE:
+                    atx = _atx_heading(line)
+                else:
+                    atx = _atx_heading_uncached(line)
+                if atx:
+                    i += text.count("\n", counted, start)
+                    counted = start
+                    heads.append((atx[1], atx[0], i, start, end + 1))
+                    if len(heads) >= MAX_SECTIONS:
+                        return heads
+        elif mark == "`" or mark == "~":
+            end = text.find("\n", start)
+            if end < 0:
+                end = size
+            closing = _closing_fence(text, end, mark * 3)
+        else:  # an underline: the match ends where the line does
+            end = found.end()  # type: ignore[union-attr]
+            closing = None
+            i += text.count("\n", counted, start)
+            counted = start
+            prev = text.rfind("\n", 0, start - 1) + 1
+            above = text[prev : start - 1]  # the title line, if this is an underline
+            title = above.strip()
+            if (
+                title
+                and not _ATX.match(above)
+                and not above.lstrip().startswith(("-", "*", "+", "|", ">", "<"))
+                and (not heads or heads[-1][2] != i - 1)
+            ):
+                level = 1 if "=" in text[start:end] else 2
+                heads.append((title, level, i - 1, prev, end + 1))
+                if len(heads) >= MAX_SECTIONS:
+                    return heads
+        if closing is None:
+            if 0 <= comment <= end:
+                comment = text.find("<!--", end)
+        else:
+            # A fence or comment opened: never closed, the rest of the body is code or
+            # comment; else read on after the line that closes it.
+            if closing < 0:
+                return heads
+            end = text.find("\n", closing)
+            if end < 0:
+                return heads
+            if 0 <= comment <= end:
+                comment = text.find("<!--", end)
+            candidates = _CANDIDATE.finditer(text, end)
+        found = next(candidates, None)
+        if found:
+            start, mark = found.start() + 1, text[found.end() - 1]
+        else:
+            start = size + 1
 
 
-def _atx_heading_uncached(line: str) -> tuple[int, str] | None:
-    """(level, title) of an ATX heading line, else None."""
+def _atx_reference(line: str) -> tuple[int, str] | None:
+    """(level, title) of an ATX heading line, else None: the pattern's answer."""
     atx = _ATX.match(line)
     return (len(atx.group(1)), (atx.group(2) or "").strip()) if atx else None
 
 
-# Cached: the template's heading lines repeat card after card, and the pattern's lazy title
-# makes a match cost about a microsecond.
+def _atx_heading_uncached(line: str) -> tuple[int, str] | None:
+    """`_atx_reference(line)`, with string methods: the pattern's lazy title tries every
+    length of title against the closing sequence, two microseconds for a heading that the
+    cache has not seen (one in seven)."""
+    text = line.lstrip(" ")
+    if len(line) - len(text) > 3 or not text.startswith("#"):
+        return None
+    rest = text.lstrip("#")
+    level = len(text) - len(rest)
+    if level > 6:
+        return None
+    if not rest:
+        return level, ""
+    if rest[0] != " " and rest[0] != "\t":
+        return None
+    # The title is the shortest text that leaves only `[ \t]*` or a closing `[ \t]+#+[ \t]*`:
+    # without a closing sequence, all but trailing blanks; with one, what is before it.
+    title = rest.strip(" \t")
+    unclosed = title.rstrip("#")
+    if unclosed != title and unclosed[-1:] in (" ", "\t"):
+        title = unclosed
+    return level, title.strip()
+
+
+# Cached: the template's heading lines repeat card after card.
 _atx_heading = functools.lru_cache(maxsize=4096)(_atx_heading_uncached)
 _CACHED_LINE = 200
 
@@ -818,12 +896,6 @@ def _closing_fence(text: str, end: int, fence: str) -> int:
         at = text.find("\n", found) + 1
         if not at:
             return -1
-
-
-def _closing_comment(text: str, end: int) -> int:
-    """Where the first line after offset `end` holding `-->` starts, or -1."""
-    found = text.find("-->", end + 1)
-    return -1 if found < 0 else text.rfind("\n", end, found) + 1
 
 
 def _walk(sections: list[Section]) -> list[Section]:
@@ -864,13 +936,12 @@ def ascii_folded(text: str) -> bytes:
 
 @dataclass
 class Card:
-    """A parsed card: its text, the front matter and the body sections; `lines` maps offsets
-    to lines and columns."""
+    """A parsed card: its text and the front matter; `sections` is the body's section tree and
+    `lines` maps offsets to lines and columns (both built on first use)."""
 
     path: str
     text: str
     front: FrontMatter
-    sections: list[Section]
     has_cr: bool = False  # does any line break with `\r` (CRLF or CR)?
     _folded: bytes | None = field(default=None, repr=False, compare=False)
     body_line: int = 1  # the 1-based line the body starts on (`position(front.body_start)`)
@@ -878,6 +949,12 @@ class Card:
     @property
     def data(self) -> dict[str, Any]:
         return self.front.data
+
+    @functools.cached_property
+    def sections(self) -> list[Section]:
+        """The body's section tree, built on first use: the lint's facts come from
+        `facts.section_facts`, which needs no tree, and a parent's card needs no sections."""
+        return parse_sections(self.text[self.front.body_start :], self.body_line)
 
     @functools.cached_property
     def lines(self) -> LineIndex:
@@ -912,8 +989,7 @@ class Card:
 
 def parse_card(path: str, text: str) -> Card:
     front = split_front_matter(text)
-    card = Card(path, text, front, [], "\r" in text)
-    body_line = card.position(front.body_start)[0] if front.body_start else 1
-    card.body_line = body_line
-    card.sections = parse_sections(text[front.body_start :], body_line)
+    card = Card(path, text, front, "\r" in text)
+    if front.body_start:
+        card.body_line = card.position(front.body_start)[0]
     return card

@@ -16,13 +16,19 @@ from typing import Any
 from commonslint import emissions as emissions_mod
 from commonslint import fixers, governance, metadata
 from commonslint.card import (
+    _BRACE_PLACEHOLDER,
+    _BRACKET_PLACEHOLDER,
+    _STOCK_CORE,
+    _SUBSTANCE,
     TRAPS,
     Card,
-    Section,
-    all_sections,
+    _filled,
+    _headings,
+    _normalise_uncached,
+    _own_status,
     duplicate_keys,
     key_nodes,
-    normalise_title,
+    lf_body,
     parse_card,
 )
 from commonslint.locations import NodeLocations, file_loc, line_loc, node_loc, offset_loc
@@ -50,6 +56,18 @@ SECTION_PURPOSES: dict[str, re.Pattern[str]] = {
 }
 
 
+# Words that each purpose's pattern needs one of (every alternative holds one): a key without
+# any is not searched, so a heading the cache has not seen costs a few `in` tests, not four
+# regex passes.
+_PURPOSE_WORDS: dict[str, tuple[str, ...]] = {
+    "bias": ("bias", "risk", "limitation"),
+    "training_data": ("data", "corpus"),
+    "uses": ("use", "scope", "prohibited", "restrictions"),
+    "environmental_impact": ("environmental impact", "carbon", "co2", "emissions"),
+}
+assert _PURPOSE_WORDS.keys() == SECTION_PURPOSES.keys()
+
+
 def licence_file_kind(path: str) -> str | None:
     if "/" not in path and path not in ("", "."):
         # A root file (every file of a card-only lint): PurePosixPath's parent and name are
@@ -70,38 +88,123 @@ def licence_file_kind(path: str) -> str | None:
     return None
 
 
-def _section_dict(path: str, section: Section) -> dict[str, Any]:
-    # Called for every section of every card: the title key and the location are written out
-    # (`section.key`, `line_loc`) rather than asked for.
-    line = section.line
-    return {
-        "title": section.title,
-        "key": normalise_title(section.title),
-        "level": section.level,
-        "line": line,
-        "end_line": section.end_line,
-        "status": section.status,
-        "placeholders": section.placeholders,
-        "at": {"path": path, "line": line, "column": 1, "end_line": line, "end_column": 1},
-    }
+def _purposes_uncached(key: str) -> tuple[str, ...]:
+    """The purposes whose pattern finds the key (`SECTION_PURPOSES`), in their order."""
+    found: list[str] = []
+    for purpose, words in _PURPOSE_WORDS.items():
+        for word in words:
+            if word in key:
+                if SECTION_PURPOSES[purpose].search(key):
+                    found.append(purpose)
+                break
+    return tuple(found)
 
 
 @functools.lru_cache(maxsize=4096)
-def _purposes_of(key: str) -> tuple[str, ...]:
-    # Section keys repeat card after card (the template's headings): one search per key.
-    return tuple(purpose for purpose, words in SECTION_PURPOSES.items() if words.search(key))
+def _key_of(title: str) -> tuple[str, tuple[str, ...]]:
+    """A heading's key and the purposes it serves: one cache look-up for both (the helpers'
+    own caches would only add their upkeep to a heading seen for the first time)."""
+    key = _normalise_uncached(title)
+    return key, _purposes_uncached(key)
 
 
-def _purpose_sections(sections: list[dict[str, Any]]) -> dict[str, dict[str, Any] | None]:
-    """The best section for each purpose: the first filled one that matches, else the first
-    that matches; None when none does."""
+def section_facts(
+    path: str, body: str, first_line: int, last_line: int | None = None
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, dict[str, Any] | None]]:
+    """The facts of the body's sections in document order (each section of the tree that
+    `parse_sections` gives, walked as `all_sections` walks it), those holding placeholders, and
+    the best section for each purpose: the first filled one that matches, else the first that
+    matches, else None. `last_line` is the body's last line, counted here when not given.
+    tests/test_section_facts.py builds the same from the reference reader's tree.
+
+    Built straight from the headings, without the `Section` tree: nesting (end lines, statuses
+    counting sub-sections) is settled with a stack as the headings go by, since a section's
+    sub-sections are the headings after it until one of its level or above.
+    """
+    body = lf_body(body)
+    # Most bodies hold no `<`, which a memchr finds: cheaper than looking for `<!--` in each.
+    comment = body.find("<!--") if "<" in body else -1
+    heads = _headings(body, comment)
+    sections: list[dict[str, Any]] = []
+    if not heads:
+        return sections, [], dict.fromkeys(SECTION_PURPOSES)
+    if last_line is None:
+        last_line = first_line + body.count("\n")
+    # Text without a comment is a slice of the body, so with no placeholder or stock sentence
+    # in the body there is none in it: its status is whether it holds substance, with none of
+    # `_own_status`'s substitutions. (Removing a comment can join a placeholder's words.)
+    plain = not (  # `{` and `[` first: a one-character search is a memchr
+        ("[" in body and _BRACKET_PLACEHOLDER.search(body))
+        or ("{" in body and _BRACE_PLACEHOLDER.search(body))
+        or _STOCK_CORE in body
+    )
+    placeholder_sections: list[dict[str, Any]] = []
+    purposeful: list[tuple[tuple[str, ...], dict[str, Any]]] = []
+    stack: list[dict[str, Any]] = []  # the open sections
+    find = body.find
+    substance = _SUBSTANCE.search
+    # A section's own text ends before the next heading's first line (or at the body's end).
+    stops = [head[3] - 1 for head in heads]
+    stops.append(len(body))
+    del stops[0]
+    for (title, level, index, _, content_at), stop_at in zip(heads, stops, strict=True):
+        if plain and (comment < 0 or find("<!--", content_at, stop_at) < 0):
+            # `_filled`, whose first step settles most sections: substance with no label
+            # opening before it.
+            found = substance(body, content_at, stop_at)
+            if found is None:
+                status = "empty"
+            elif (
+                find("**", content_at, found.start()) < 0
+                and find("__", content_at, found.start()) < 0
+            ) or _filled(body, content_at, stop_at):
+                status = "filled"
+            else:
+                status = "empty"
+            placeholders = 0
+        else:
+            status, placeholders = _own_status(body[content_at:stop_at])
+        line = first_line + index
+        key, purposes = _key_of(title)
+        section = {
+            "title": title,
+            "key": key,
+            "level": level,
+            "line": line,
+            "end_line": last_line,
+            "status": status,
+            "placeholders": placeholders,
+            "at": {"path": path, "line": line, "column": 1, "end_line": line, "end_column": 1},
+        }
+        sections.append(section)
+        if placeholders:
+            placeholder_sections.append(section)
+        if purposes:
+            purposeful.append((purposes, section))
+        # Close the open sections this heading ends, passing each one's status to the section
+        # it is in: filled if any part is, else placeholder if any part is, else empty.
+        while stack and stack[-1]["level"] >= level:
+            closed = stack.pop()
+            closed["end_line"] = line - 1
+            if stack and closed["status"] != "empty":
+                _roll_up(closed["status"], stack[-1])
+        stack.append(section)
+    while stack:
+        closed = stack.pop()
+        if stack and closed["status"] != "empty":
+            _roll_up(closed["status"], stack[-1])
     best: dict[str, dict[str, Any] | None] = dict.fromkeys(SECTION_PURPOSES)
-    for section in sections:
-        for purpose in _purposes_of(section["key"]):
+    for purposes, section in purposeful:
+        for purpose in purposes:
             chosen = best[purpose]
             if chosen is None or (chosen["status"] != "filled" and section["status"] == "filled"):
                 best[purpose] = section
-    return best
+    return sections, placeholder_sections, best
+
+
+def _roll_up(status: str, parent: dict[str, Any]) -> None:
+    if status == "filled" or (status == "placeholder" and parent["status"] == "empty"):
+        parent["status"] = status
 
 
 _DATASET_HEADING = re.compile(r"^#\s*Dataset Card\b", re.M)
@@ -180,7 +283,16 @@ def card_facts(repo: Repo, unreadable: list[dict[str, Any]]) -> tuple[dict[str, 
     else:
         front_at = line_loc(card, front.trap_line if status == "missing" else 1)
     top = file_loc(path, 1, 1)
-    sections = [_section_dict(path, s) for s in all_sections(card.sections)]
+    line_count = card.line_count
+    body_start = front.body_start
+    sections, placeholder_sections, purposes = section_facts(
+        path,
+        read.text[body_start:] if body_start else read.text,
+        card.body_line,
+        # The body's last line is the card's (counted once, for `text_lines` too); with lines
+        # breaking at CR the body counts its own.
+        None if card.has_cr else line_count,
+    )
     facts: dict[str, Any] = {
         "path": path,
         "exists": True,
@@ -198,11 +310,11 @@ def card_facts(repo: Repo, unreadable: list[dict[str, Any]]) -> tuple[dict[str, 
         "implicit": [],
         "duplicates": [],
         "sections": sections,
-        "placeholder_sections": [s for s in sections if s["placeholders"]],
+        "placeholder_sections": placeholder_sections,
         "first_heading_at": sections[0]["at"] if sections else top,
-        "section": _purpose_sections(sections),
+        "section": purposes,
         "body_start_line": card.body_line,  # found by parse_card
-        "text_lines": card.line_count,
+        "text_lines": line_count,
     }
     if status == "ok":
         data = front.data

@@ -22,7 +22,6 @@ from commonslint.card import (
     _COMMENT,
     _FENCE,
     _LABEL,
-    _MARK_CHARS,
     _SETEXT,
     _SUBSTANCE,
     MAX_SECTIONS,
@@ -39,6 +38,7 @@ from tests.conftest import CORPUS
 BULK = CORPUS / "bulk" / "hub-readmes-2023.jsonl.gz"
 CARDS = sorted((CORPUS / "cards").glob("*/README.md")) if CORPUS.exists() else []
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_MARK_CHARS = frozenset("#`~=-")
 
 
 def _reference_own_status(text: str) -> tuple[str, int]:
