@@ -370,7 +370,7 @@ class Engine:
         if gated is None:
             selected = self._selected(stage, kind)
             gated = _probe_each(selected)
-            if len(selected) > 1 and any(c.probe is not None for c in selected):
+            if any(c.probe is not None for c in selected):
                 # The probes as one translated function (`fastpath.translate_gates`): a forty
                 # rule run is one call, not forty calls and forty loop steps.
                 sources = [_probe_source(c) for c in selected]
