@@ -31,45 +31,47 @@ _TEXT_UNIT = re.compile(
 _TEXT_UNIT_WORDS = (b"co2", b"carbon", b"emission")
 
 
-def _searchable(text: str, folded: bytes | None = None) -> tuple[bytes, tuple[bytes, ...]]:
-    """`ascii_folded(text)` (given as `folded` when the caller has it) and the words to find
-    in it. Offsets in it are the text's own."""
-    words = _TEXT_UNIT_WORDS
-    if not text.isascii() and "₂" in text:
-        words = (*words, b"co?")  # co₂, and perhaps other co-something: the regex decides
-    return (ascii_folded(text) if folded is None else folded), words
-
-
-def _first_unit_line(body: str, folded: bytes | None = None) -> tuple[int, str] | None:
-    """The 0-based index and the text of the first line on which `_TEXT_UNIT` finds a unit.
+def _first_unit_line(
+    body: str, folded: bytes | None = None, start: int = 0
+) -> tuple[int, str] | None:
+    """The 0-based index and the text of the first line on which `_TEXT_UNIT` finds a unit,
+    in `body[start:]` (counted from there), searched in place: copying the body of a card to
+    search it cost as much as the search.
 
     Lines break as the card's line index counts them (CRLF, CR, LF), not as str.splitlines
     does (which also breaks at \\v, \\f, \\x1c-\\x1e, \\x85, U+2028 and U+2029 and so would
     number lines past the file's end). Only lines holding one of the words are searched, in
     order; the words hold no line break, so the lines searched hold every line that matches.
     """
-    lowered, words = _searchable(body, folded)
-    hits = [lowered.find(word) for word in words]
-    breaks_cr = "\r" in body
+    lowered = ascii_folded(body) if folded is None else folded
+    find = lowered.find
+    words = _TEXT_UNIT_WORDS
+    hits = [find(b"co2", start), find(b"carbon", start), find(b"emission", start)]
+    if not body.isascii() and body.find("₂", start) >= 0:
+        words = (*words, b"co?")  # co₂, and perhaps other co-something: the regex decides
+        hits.append(find(b"co?", start))
+    if max(hits) < 0:
+        return None  # most cards
+    breaks_cr = body.find("\r", start) >= 0
     while True:
         live = [hit for hit in hits if hit >= 0]
         if not live:
             return None
         at = min(live)
         if breaks_cr:
-            start = max(body.rfind("\n", 0, at), body.rfind("\r", 0, at)) + 1
+            begin = max(body.rfind("\n", start, at), body.rfind("\r", start, at), start - 1) + 1
             ends = [end for end in (body.find("\n", at), body.find("\r", at)) if end >= 0]
             end = min(ends) if ends else len(body)
         else:
-            start = body.rfind("\n", 0, at) + 1
+            begin = max(body.rfind("\n", start, at), start - 1) + 1
             end = body.find("\n", at)
             if end < 0:
                 end = len(body)
-        line = body[start:end]
+        line = body[begin:end]
         if _TEXT_UNIT.search(line):
-            breaks = body.count("\n", 0, start)
+            breaks = body.count("\n", start, begin)
             if breaks_cr:  # a CRLF is one break
-                breaks += body.count("\r", 0, start) - body.count("\r\n", 0, start)
+                breaks += body.count("\r", start, begin) - body.count("\r\n", start, begin)
             return breaks, line
         # On to the next line holding a word: find again the words found on this one.
         hits = [
@@ -114,9 +116,14 @@ def _value_problem(value: Any) -> str | None:
 
 
 def read_emissions(
-    data: dict[str, Any], body: str, body_first_line: int, folded: bytes | None = None
+    data: dict[str, Any],
+    body: str,
+    body_first_line: int,
+    folded: bytes | None = None,
+    start: int = 0,
 ) -> Emissions:
-    """What the card says about its emissions, and what is wrong with it; `folded` is
+    """What the card says about its emissions, and what is wrong with it; the body is
+    `body[start:]` (the card's text past its front matter), and `folded` is
     `card.ascii_folded(body)` when the caller has it."""
     found = Emissions()
     if "co2_eq_emissions" in data and data["co2_eq_emissions"] is not None:
@@ -143,7 +150,7 @@ def read_emissions(
             unit = _KG_UNIT.search(found.value)
             if unit:
                 found.unit_in_value = unit.group(1)
-    first = _first_unit_line(body, folded)
+    first = _first_unit_line(body, folded, start)
     if first is not None:
         index, line = first
         found.unit_in_text_line = body_first_line + index

@@ -463,12 +463,32 @@ def emissions_facts(card_f: dict[str, Any], card: Card | None) -> dict[str, Any]
             "at": None,
             "value_at": None,
         }
-    start = card.front.body_start
-    body = card.text[start:]
-    folded = card.folded[start:] if start else card.folded  # shared with suppression_list
-    found = emissions_mod.read_emissions(card.data, body, card_f["body_start_line"], folded)
     key_at = card_f["key_at"].get("co2_eq_emissions")
     value_at = card_f["value_at"].get("co2_eq_emissions")
+    # The body is searched in place, in the text and in `card.folded` (shared with
+    # suppression_list): copies of both cost as much as the search.
+    start = card.front.body_start
+    data = card.data
+    if data.get("co2_eq_emissions") is None:
+        # No value (most cards): what `read_emissions` finds then, without its object.
+        first = emissions_mod._first_unit_line(card.text, card.folded, start)
+        return {
+            "present": False,
+            "form": "absent",
+            "value": None,
+            "problem": None,
+            "missing_fields": [],
+            "unit_in_value": None,
+            "unit_in_text": None if first is None else first[1].strip()[:120],
+            "unit_in_text_at": None
+            if first is None
+            else line_loc(card, card_f["body_start_line"] + first[0]),
+            "at": key_at,
+            "value_at": value_at,
+        }
+    found = emissions_mod.read_emissions(
+        data, card.text, card_f["body_start_line"], card.folded, start
+    )
     if found.form == "mapping" and card.front.node is not None:
         inner = key_nodes(key_nodes(card.front.node)["co2_eq_emissions"][1])
         if "emissions" in inner:

@@ -61,6 +61,7 @@ _LATER_SECTIONS = (
     "model card authors",
     "model card contact",
 )
+_LATER_KEYS = frozenset(_LATER_SECTIONS)  # asked of every section of most cards
 _BREAK = re.compile(r"\r\n|\r|\n")
 _TITLE_WORDS = re.compile(r"licen[cs]e|agreement|terms", re.IGNORECASE)
 
@@ -104,10 +105,11 @@ def licence_other(repo: Repo, card: Card, facts: dict[str, Any]) -> dict[str, An
     doubt, and only for keys that are absent (an empty key is left to a person: adding a second
     one would be a duplicate key).
     """
-    licence = facts["licence"]
+    if not facts["licence"]["is_other"]:
+        return None  # almost every card: nothing else need be looked at
     meta = facts["card"]["meta"]
     files = facts["licence_files"]["licence"]
-    if not licence["is_other"] or len(files) != 1 or card.front.node is None:
+    if len(files) != 1 or card.front.node is None:
         return None
     root = card.front.node
     if not isinstance(root, yaml.MappingNode) or root.flow_style:
@@ -157,10 +159,11 @@ def environmental_impact(card: Card, facts: dict[str, Any]) -> dict[str, Any] | 
     if not card_f["ok"] or card_f["section"]["environmental_impact"] is not None:
         return None
     text = card.text
-    nl = newline_of(text)
+    # Without a CR anywhere, the first line break can only be LF (or there is none).
+    nl = newline_of(text) if card.has_cr else "\n"
     later = None
     for section in card_f["sections"]:
-        if section["key"] in _LATER_SECTIONS and section["level"] <= 2:
+        if section["key"] in _LATER_KEYS and section["level"] <= 2:
             later = section
             break
     if later is not None:
@@ -175,7 +178,9 @@ def environmental_impact(card: Card, facts: dict[str, Any]) -> dict[str, Any] | 
         end = start
         while end and text[end - 1] in " \t\r\n":
             end -= 1
-        if not _BLANK_LINE_AT_END.search(text, end):
+        tail = text[end:]
+        # A blank line needs two line-break characters in the run: most cards end with one.
+        if (tail.count("\n") + tail.count("\r") < 2) or not _BLANK_LINE_AT_END.search(tail):
             # Searched for in the trailing blank run only: a match holds nothing else, and the
             # whole text has a newline per line for the regex to try.
             lead = nl

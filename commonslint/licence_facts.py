@@ -18,7 +18,7 @@ from commonslint.licences import (
     permits_commercial,
     resolve,
 )
-from commonslint.locations import node_loc
+from commonslint.locations import NodeLocations, node_loc
 from commonslint.sources import Repo
 
 _URL = re.compile(r"^[a-z][a-z0-9+.-]*://", re.I)
@@ -136,8 +136,42 @@ def licence_facts(
     raw = meta.get("license")
     key_at = card_f["key_at"]
     value_at = card_f["value_at"]
-    at = value_at.get("license") or key_at.get("license")
+    licence_key_at = key_at.get("license")
+    at = value_at.get("license") or licence_key_at
     empty = raw in (None, "", [])
+    if not card_f["ok"] or empty or isinstance(raw, dict):
+        # No value to resolve (more than half the cards): what the code below gives then,
+        # written out (`_NOTHING`'s facts) rather than built from empty templates.
+        return {
+            "declared": False,
+            "empty": "license" in meta and empty,
+            "raw": raw,
+            "at": at,
+            "key_at": licence_key_at,
+            "values": [],
+            "unknown": [],
+            "noncanonical": [],
+            "entries": [],
+            "ids": [],
+            "is_other": False,
+            "is_unknown": False,
+            "families": [],
+            "family_resolved": False,
+            "requires_text": False,
+            "requires_text_by": [],
+            "requires_notice_by": [],
+            "use_restrictions": False,
+            "rail": False,
+            "rail_ids": [],
+            "permits_commercial": None,
+            "name": meta.get("license_name"),
+            "name_at": key_at.get("license_name"),
+            "link": None,
+            "other_missing": [],
+            "mismatch": None,
+            "rail_files_without_restrictions": [],
+            "unidentified_files": [],
+        }
     # The dict is built once, at the end, from these (what a card with no licence has).
     items: list[tuple[str, Any]] = []
     values: list[dict[str, Any]] = []
@@ -155,7 +189,12 @@ def licence_facts(
     if card_f["ok"] and not empty and not isinstance(raw, dict):
         node = None
         if card is not None and card.front.node is not None:
-            node = value_node(card.front.node, "license")
+            # `value_at` holds the top-level nodes: the one `value_node` would search for.
+            node = (
+                value_at.node("license")
+                if type(value_at) is NodeLocations
+                else value_node(card.front.node, "license")
+            )
         if isinstance(raw, list):
             nodes = node.value if isinstance(node, yaml.SequenceNode) else []
             for i, item in enumerate(raw):
@@ -190,7 +229,7 @@ def licence_facts(
         "empty": "license" in meta and empty,
         "raw": raw,
         "at": at,
-        "key_at": key_at.get("license"),
+        "key_at": licence_key_at,
         "values": values,
         "unknown": unknown,
         "noncanonical": noncanonical,
@@ -237,7 +276,7 @@ def _value_dict(
         end = card.front.yaml_start + node.end_mark.index
         quoted = node.style in ("'", '"')
         # Only plain one-line values are fixed in place; anything else is left to a person.
-        if "\n" not in card.text[start:end] and node.style in (None, "", "'", '"'):
+        if card.text.find("\n", start, end) < 0 and node.style in (None, "", "'", '"'):
             span = (start, end)
     return _resolution_dict(res, here, span, quoted)
 

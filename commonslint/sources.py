@@ -314,6 +314,16 @@ class MemoryRepo(Repo):
         ):
             # ASCII text is its own UTF-8: encoding and decoding it again would give it back.
             return ReadResult(text=content)
+        if isinstance(content, str) and "\x00" not in content:
+            try:
+                size = len(content.encode("utf-8"))
+            except UnicodeEncodeError:
+                pass  # a lone surrogate: `decode_text` below says what is wrong
+            else:
+                # It encodes strictly, so it holds no surrogate, and its UTF-8 (which never
+                # starts with a UTF-16 byte-order mark and holds no NUL) decodes back to it.
+                if size <= self.max_bytes:
+                    return ReadResult(text=content)
         data = content.encode("utf-8", "surrogatepass") if isinstance(content, str) else content
         if len(data) > self.max_bytes:
             return ReadResult(

@@ -13,7 +13,7 @@ import yaml
 
 from commonslint.card import Card, value_node
 from commonslint.lineage.records import hub_id
-from commonslint.locations import node_loc
+from commonslint.locations import NodeLocations, node_loc
 
 # hub-docs docs/hub/model-cards.md (DOMAIN §2.3).
 RELATIONS = ("adapter", "merge", "quantized", "finetune")
@@ -49,22 +49,37 @@ def _items(card: Card | None, card_f: dict[str, Any], key: str) -> list[tuple[st
     value = card_f["meta"].get(key)
     if not isinstance(value, (str, list)):
         return []  # absent (most cards) or of the wrong type: no node lookup needed
-    fallback = card_f["value_at"].get(key) or card_f["key_at"].get(key)
+    value_at = card_f["value_at"]
     node = None
     if card is not None and card.front.node is not None:
-        node = value_node(card.front.node, key)
+        # `value_at` holds the nodes of the card's top-level keys: the one `value_node` would
+        # search the front matter for.
+        node = (
+            value_at.node(key)
+            if type(value_at) is NodeLocations
+            else value_node(card.front.node, key)
+        )
     if isinstance(value, str):
-        at = node_loc(card, node) if card is not None and node is not None else fallback
-        return [(value, at)] if value.strip() else []
-    if not isinstance(value, list):
-        return []
+        if not value.strip():
+            return []
+        if card is not None and node is not None:
+            # `value_at[key]` is `node_loc(card, node)`, built once: a copy is the same dict.
+            at = dict(value_at[key]) if type(value_at) is NodeLocations else None
+            return [(value, at or node_loc(card, node))]
+        return [(value, _fallback(card_f, key))]
     nodes = node.value if isinstance(node, yaml.SequenceNode) else []
     out = []
     for i, item in enumerate(value):
         if isinstance(item, str) and item.strip():
-            at = node_loc(card, nodes[i]) if card is not None and i < len(nodes) else fallback
-            out.append((item, at))
+            if card is not None and i < len(nodes):
+                out.append((item, node_loc(card, nodes[i])))
+            else:
+                out.append((item, _fallback(card_f, key)))
     return out
+
+
+def _fallback(card_f: dict[str, Any], key: str) -> Any:
+    return card_f["value_at"].get(key) or card_f["key_at"].get(key)
 
 
 def declared_parents(card: Card | None, card_f: dict[str, Any]) -> list[Declared]:
@@ -86,24 +101,34 @@ def declared_parents(card: Card | None, card_f: dict[str, Any]) -> list[Declared
 def relation_facts(card_f: dict[str, Any], models: int) -> dict[str, Any]:
     """`base_model_relation`: its value, and what is wrong with it, for CL208."""
     meta = card_f["meta"]
-    value = meta.get("base_model_relation")
-    present = "base_model_relation" in meta
+    at = (
+        card_f["value_at"].get("base_model_relation")
+        or card_f["key_at"].get("base_model")
+        or card_f.get("first_heading_at")
+    )
+    if "base_model_relation" not in meta:
+        # Most cards: no value, so no suggestion, and nothing wrong unless it is needed.
+        return {
+            "value": None,
+            "present": False,
+            "allowed": list(RELATIONS),
+            "problem": "missing" if models > 1 else None,
+            "suggestion": None,
+            "at": at,
+        }
+    value = meta["base_model_relation"]
     problem = None
     suggestion = None
     if isinstance(value, str):
         lowered = value.strip().lower()
         suggestion = lowered if lowered in RELATIONS else _NEAR.get(lowered)
-    if isinstance(value, str) and value not in RELATIONS:
-        problem = "invalid"  # a value of the wrong type is CL005's
-    elif not present and models > 1:
-        problem = "missing"
+        if value not in RELATIONS:
+            problem = "invalid"  # a value of the wrong type is CL005's
     return {
         "value": value,
-        "present": present,
+        "present": True,
         "allowed": list(RELATIONS),
         "problem": problem,
         "suggestion": suggestion if problem == "invalid" else None,
-        "at": card_f["value_at"].get("base_model_relation")
-        or card_f["key_at"].get("base_model")
-        or card_f.get("first_heading_at"),
+        "at": at,
     }

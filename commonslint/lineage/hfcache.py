@@ -24,8 +24,46 @@ from commonslint.lineage.records import ParentRecord, record_from_card
 MAX_CARD_BYTES = 2 * 1024 * 1024
 
 
+# What `cache_dir()` reads from the environment: its four names, and HOME for `~`.
+_ENV_NAMES = ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE", "HF_HOME", "XDG_CACHE_HOME", "HOME")
+_ENCODED: tuple[object, ...] | None = None  # the names as keys of `os.environ._data`
+_FOUND: dict[tuple[object, ...], Path] = {}  # those values -> the folder they name
+
+
+def _environ_values() -> tuple[object, ...] | None:
+    """The raw values of `_ENV_NAMES` in `os.environ`, read from its C dict: `os.environ.get`
+    raises and catches a KeyError for each absent name, which cost more than the rest of a
+    lint's look-ups in the cache. None where `os.environ` is not CPython's POSIX mapping, or
+    without HOME (then `~` is the password entry's, which is not kept)."""
+    global _ENCODED
+    environ = os.environ
+    data = getattr(environ, "_data", None)
+    if os.name != "posix" or type(environ) is not os._Environ or type(data) is not dict:
+        return None
+    if _ENCODED is None:
+        _ENCODED = tuple(environ.encodekey(name) for name in _ENV_NAMES)  # type: ignore[attr-defined]
+    get = data.get
+    values = tuple([get(key) for key in _ENCODED])
+    return values if values[-1] is not None else None
+
+
 def cache_dir(env: Mapping[str, str] | None = None) -> Path:
-    env = os.environ if env is None else env  # read in place: copying it cost more than a lint
+    if env is None:
+        # The folder depends only on the values read, so it is kept per those values: a
+        # changed variable (a test's HF_HOME) is a new key and is worked out afresh.
+        values = _environ_values()
+        if values is not None:
+            found = _FOUND.get(values)
+            if found is None:
+                if len(_FOUND) >= 32:
+                    _FOUND.clear()
+                found = _FOUND[values] = _cache_dir(os.environ)
+            return found
+    return _cache_dir(os.environ if env is None else env)
+
+
+def _cache_dir(env: Mapping[str, str]) -> Path:
+    # `env` is read in place: copying os.environ cost more than a lint.
     for name in ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE"):
         if value := env.get(name):
             return _under(value)
