@@ -110,7 +110,7 @@ def translate_gates(env: Environment, sources: list[str | None]) -> types.CodeTy
     (`translate`), without a call and a loop step per rule. Each gate's temporaries are
     assigned before they are read, so the gates can share their names.
     """
-    # A first pass counts how often each variable and `variable.attribute` is read; the
+    # A first pass counts how often each variable and `variable.attribute...` is read; the
     # second computes those read more than once at the top, once (`_Translator.shared`).
     counter = _Translator(env, frozenset())
     for source in sources:
@@ -201,7 +201,7 @@ class _Translator:
         self.temps = 0
         self.locals: dict[str, str] = {}  # a loop variable's Jinja name -> its Python name
         self.loop: _Loop | None = None
-        # Gates only (`translate_gates`): the variables and `variable.attribute` paths to
+        # Gates only (`translate_gates`): the variables and `variable.attribute...` paths to
         # compute once at the top of the function (`hoist`), how often each path is read
         # (`uses`), and the lines computing them (`definitions`).
         self.hoist = hoist
@@ -358,9 +358,21 @@ class _Translator:
             f"({t}[{attr}] if type({t} := {obj}) is dict and {attr} in {t} "
             f"else _getattr({t}, {attr}))"
         )
-        if isinstance(target, nodes.Name) and target.name not in self.locals:
-            return self.shared(f"{target.name}.{node.attr}", translated)
-        return translated
+        path = self.path(node)
+        return translated if path is None else self.shared(path, translated)
+
+    def path(self, node: nodes.Node) -> str | None:
+        """`card.front.status` for a chain of plain attributes on a variable (not a loop's),
+        the paths `shared` may compute once; None for anything else."""
+        attrs = []
+        while isinstance(node, nodes.Getattr):
+            if node.attr in _DICT_ATTRIBUTES or node.attr in _FORMAT_ATTRIBUTES:
+                return None
+            attrs.append(node.attr)
+            node = node.node
+        if not isinstance(node, nodes.Name) or node.name in self.locals:
+            return None
+        return ".".join([node.name, *reversed(attrs)])
 
     def visit_Getitem(self, node: nodes.Getitem) -> str:
         if isinstance(node.arg, nodes.Slice) or node.ctx != "load":
