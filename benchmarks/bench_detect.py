@@ -12,7 +12,8 @@ Approaches:
   askalono  pyaskalono (Rust askalono with the SPDX licence list), if installed
 
 Data sets:
-  corpus    ../shared/corpus/licenses/*.txt and the licence-like files beside the cards
+  corpus    the development test corpus (not shipped; as in build_sketches.py): `licenses/*.txt`
+            and the licence-like files beside the cards
   edited    copies made from the corpus: RAIL without Attachment A, Markdown, MIT with extra
             copyright lines, Apache appendix only
   dist-info licence files in *.dist-info folders of the Python installations on this machine,

@@ -12,10 +12,11 @@ Sources, in order of preference per id (a missing source is skipped with a note)
 * ScanCode licence data (pip package `licensedcode-data`,
   `licensedcode/data/licenses/*.LICENSE`),
 * Debian `/usr/share/common-licenses/*`,
-* `../shared/corpus/licenses/*.txt` and licence files beside the cards in `../shared/corpus/cards/`
-  (only for texts neither of the above has: RAIL variants, Llama 3.x, Gemma, DeepSeek, Stability).
-  These are cited by their public origin (repository, path, commit) from the corpus's MANIFEST.tsv,
-  never by their path in the corpus, which users of commonslint do not have.
+* the development test corpus (`SHARED` below, not shipped with commonslint): `licenses/*.txt`
+  and licence files beside the cards in `cards/` (only for texts neither of the above has: RAIL
+  variants, Llama 3.x, Gemma, DeepSeek, Stability). These are cited by their public origin
+  (repository, path, commit) from the corpus's MANIFEST.tsv, never by their path in the corpus,
+  which users of commonslint do not have.
 """
 
 from __future__ import annotations

@@ -139,7 +139,8 @@ class FrontMatter:
     kind_found: str | None = None  # for "not-mapping": "list" or "scalar"
 
 
-# Why the Hub would find no block (DOMAIN.md §2.1), as (trap id, plain explanation).
+# Why the Hub would find no block (the regex of `huggingface_hub` `repocard.py`, "exact same
+# regex as in the Hub server"), as (trap id, plain explanation).
 TRAPS = {
     "bom": (
         "the file starts with a byte-order mark (U+FEFF), so the Hub does not see the opening `---`"

@@ -1,8 +1,9 @@
-"""The `co2_eq_emissions` field in its accepted forms (DOMAIN.md §5, hub-docs model-cards-co2.md).
+"""The `co2_eq_emissions` field in its accepted forms (hub-docs `docs/hub/model-cards-co2.md`).
 
 The Hub reads `emissions` in grams of CO2-equivalent, either as a bare number or as
 `emissions:` in a mapping with `source`, `training_type`, `geographical_location` and
-`hardware_used`. CodeCarbon reports kilograms, so kilogram values written as grams are common.
+`hardware_used`. CodeCarbon reports kilograms (mlco2/codecarbon `docs/edit/output.rst`), so
+kilogram values written as grams are common.
 """
 
 from __future__ import annotations

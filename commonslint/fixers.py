@@ -51,8 +51,9 @@ above; edit anything else to suit the project. -->
 """
 
 _FIELDS = ("Hardware Type", "Hours used", "Cloud Provider", "Compute Region", "Carbon Emitted")
-# The model-card template's sections after Environmental Impact (DOMAIN.md §2.4): the scaffold
-# goes before the first of these, or at the end of the card.
+# The model-card template's sections after Environmental Impact (`huggingface_hub`
+# `templates/modelcard_template.md`): the scaffold goes before the first of these, or at the end
+# of the card.
 _LATER_SECTIONS = (
     "technical specifications",
     "citation",

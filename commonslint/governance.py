@@ -1,7 +1,8 @@
-"""Community files: code of conduct, contributing guide and the like (DOMAIN.md §6).
+"""Community files: code of conduct, contributing guide and the like.
 
-GitHub looks for community health files at the root, in `docs/` and in `.github/`; the Hub has
-no such convention, so findings built on these facts are commons policy, not Hub rules.
+GitHub looks for community health files at the root, in `docs/` and in `.github/` (github/docs
+"Creating a default community health file"); hub-docs has no such convention for Hub repositories,
+so findings built on these facts are commons policy, not Hub rules.
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@
 The knowledge base is ``rules/licences.yaml`` (one entry per Hub licence id, plus a few licences
 the Hub list lacks); facts and their sources live there, this module only loads and queries them.
 
-Resolution order follows the identifier traps of DOMAIN.md §1.4:
+Resolution order keeps the Hub's meaning where SPDX and ScanCode read an id otherwise (checked
+with license-expression 30.4.4; each trap is in its entry's ``sources`` in ``rules/licences.yaml``):
 
 1. the exact Hub id (so ``gpl``, ``bsl-1.0``, ``openrail++``, ``unknown`` and ``other`` mean what
    the Hub means);
@@ -13,7 +14,7 @@ Resolution order follows the identifier traps of DOMAIN.md §1.4:
    expression are first replaced by their entry's SPDX id, so ``gpl OR mit`` keeps the Hub meaning
    instead of ScanCode's ``GPL-1.0-or-later`` alias. The bare placeholder ``unknown`` is never
    accepted: it has no SPDX id here, and the SPDX licensing object rejects it, whereas ScanCode
-   keys would accept it (§1.4 item 8).
+   keys would accept it (ScanCode's own ``unknown`` key, category Unstated License).
 
 A licence the knowledge base knows but the Hub does not list (``llama``, ``tii-falcon-llm``,
 ``openrail-m``, ...) resolves as ``unknown`` (the Hub will not accept it) yet still carries its
@@ -613,10 +614,11 @@ def carries_use_restrictions(res: Resolution) -> bool:
 
 
 def share_alike_compatible(parent: Licence, child: Resolution) -> bool:
-    """Whether a derivative under ``child`` keeps the share-alike terms of ``parent`` (DOMAIN §4.2).
+    """Whether a derivative under ``child`` keeps the share-alike terms of ``parent``.
 
-    Accepted: the same licence, the later versions and announced compatible licences listed in the
-    parent's ``share_alike.compatible`` (e.g. BY-SA 3.0 -> 4.0, BY-SA 4.0 -> GPLv3 one way).
+    Accepted (CC BY-SA 4.0 §3(b)(1) and the like): the same licence, the later versions and
+    announced compatible licences listed in the parent's ``share_alike.compatible`` (e.g. BY-SA
+    3.0 -> 4.0, BY-SA 4.0 -> GPLv3 one way).
     Every option of the child must contain such a licence: ``cc-by-sa-4.0 OR mit`` would let a
     licensee take MIT alone, so it does not keep the terms; ``cc-by-sa-4.0 AND mit`` does.
     A child that cannot be resolved to any licence is not compatible (conservative). A parent

@@ -1,4 +1,8 @@
-"""Checks of the card's metadata against the Hub's field conventions (DOMAIN.md §2.3, §2.5).
+"""Checks of the card's metadata against the Hub's field conventions.
+
+The conventions are those of the metadata spec (hub-docs `modelcard.md`, `datasetcard.md`,
+`docs/hub/model-cards.md`) and of `huggingface_hub` `repocard_data.py`; the block is read as
+`huggingface_hub` `repocard.py` reads it, with PyYAML `safe_load` (YAML 1.1 plain scalars).
 
 Each check returns plain problem records with the YAML node they are about; `facts` turns the
 nodes into locations. Nothing here decides severity or wording beyond a short explanation.

@@ -1,8 +1,10 @@
-"""The rule packs and data files cite public sources only.
+"""The rule packs, data files and Python sources cite public sources only.
 
-Their `docs`, `sources` and `source` texts reach users (docs/rules.md, `commonslint rule CODE`,
-the audit report), so they must never point at this workspace's research notes (DOMAIN.md) or its
-test corpus, which users do not have.
+The rule packs' `docs`, `sources` and `source` texts reach users (docs/rules.md, `commonslint rule
+CODE`, the audit report), and the comments and docstrings of `commonslint/` and `benchmarks/` are
+read by anyone who reads the code, so none of them may point at this workspace's research notes
+(DOMAIN.md) or its test corpus, which users do not have. The tests themselves read that corpus and
+are not checked.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from tests.conftest import CORPUS, ROOT, run_cli
 
 RULES = ROOT / "rules"
 DATA_FILES = sorted([*RULES.glob("*.yaml"), *RULES.glob("*.json")])
+PY_SOURCES = sorted([*(ROOT / "commonslint").rglob("*.py"), *(ROOT / "benchmarks").glob("*.py")])
 PRIVATE = ("DOMAIN", "../shared", "shared/corpus")
 
 
@@ -38,6 +41,20 @@ def test_the_data_files_are_all_checked() -> None:
 def test_no_rule_or_data_file_cites_the_workspace(path: Path) -> None:
     found = _private_mentions(path.read_text(encoding="utf-8"))
     assert not found, f"{path.name} cites a source users cannot see:\n" + "\n".join(found)
+
+
+def test_the_python_sources_are_all_checked() -> None:
+    names = {p.relative_to(ROOT).as_posix() for p in PY_SOURCES}
+    assert {"commonslint/licences.py", "commonslint/lineage/obligations.py"} <= names
+    assert {"benchmarks/build_sketches.py", "benchmarks/bench_detect.py"} <= names
+    assert not any(name.startswith("tests/") for name in names)
+
+
+@pytest.mark.parametrize("path", PY_SOURCES, ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_no_python_source_cites_the_workspace(path: Path) -> None:
+    found = _private_mentions(path.read_text(encoding="utf-8"))
+    rel = path.relative_to(ROOT).as_posix()
+    assert not found, f"{rel} cites a source users cannot see:\n" + "\n".join(found)
 
 
 def test_the_check_finds_a_private_citation() -> None:

@@ -16,10 +16,11 @@ from typing import Any
 # Rules whose firing means the declared licence is not "what it says": unknown id, `other`
 # without name or link, a broken link, a licence file that says otherwise, a placeholder.
 LICENCE_UNCLEAR = frozenset({"CL102", "CL103", "CL104", "CL106", "CL107"})
-# Obligations inherited from parents (share-alike, non-commercial, no-derivatives, community
-# terms, NOTICE files): DOMAIN.md §3-§4. They come from the lineage rule pack. CL205 (share-alike
-# training data) is left out: whether such terms bind a model is unsettled law, a question for
-# review rather than a term shown broken.
+# Obligations inherited from parents, from the lineage rule pack: share-alike (CC BY-SA 4.0
+# §3(b)), non-commercial (CC BY-NC 4.0 §2(a)(1)), no-derivatives (CC BY-ND 4.0 §2(a)(1)(B)),
+# community terms (Llama community licences §1.b.i), NOTICE files (Apache-2.0 §4(d)). CL205
+# (share-alike training data) is left out: whether such terms bind a model is unsettled law, a
+# question for review rather than a term shown broken.
 PARENT_TERMS_NOT_KEPT = frozenset({"CL109", "CL201", "CL203", "CL204", "CL207"})
 # Use restrictions not passed on: a RAIL (or Gemma/Llama) parent's restrictions dropped, or the
 # repository's own RAIL licence file without its Attachment A.

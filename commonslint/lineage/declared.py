@@ -15,7 +15,7 @@ from commonslint.card import Card, value_node
 from commonslint.lineage.records import hub_id
 from commonslint.locations import NodeLocations, node_loc
 
-# hub-docs docs/hub/model-cards.md (DOMAIN §2.3).
+# `base_model_relation` values: hub-docs docs/hub/model-cards.md.
 RELATIONS = ("adapter", "merge", "quantized", "finetune")
 _NEAR = {
     "fine-tune": "finetune",

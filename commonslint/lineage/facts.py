@@ -3,7 +3,7 @@
 Everything a CL2xx rule (and CL109, CL303) decides is computed here, in Python, from the tree of
 `resolve.build_tree` and the obligation tests of `obligations`; the rules only read the lists.
 
-Which parents count for which obligation (DOMAIN §3, §4):
+Which parents count for which obligation (each rule's clause is in its `basis`, rules/lineage.yaml):
 
 * model ancestors at any depth (a base model's own base model binds its grandchild too) for
   share-alike (CL201), use restrictions (CL202), non-commercial (CL203), no-derivatives (CL204),
@@ -432,7 +432,8 @@ def _entries() -> Any:
 
 
 # The clause of each use-restricted licence that makes its restrictions travel with derivatives
-# (shared DOMAIN.md §3.2-§3.4, and each entry's `sources` in rules/licences.yaml).
+# (RAIL ¶4(a), BigCode OpenRAIL-M v1 ¶5.1, Gemma Terms of Use §3.1(1), Llama community licences
+# §1.b.iv; each entry's `sources` in rules/licences.yaml).
 PASS_ON_CLAUSE = {
     "openrail": "¶4(a) and Attachment A of the RAIL text in its LICENSE file",
     "openrail-m": "¶4(a) and Attachment A",

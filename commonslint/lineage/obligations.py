@@ -1,8 +1,10 @@
 """What a parent's licence passes down, and whether a child's licence keeps it.
 
 Pure functions over `commonslint.licences` resolutions, tested on their own; the rules in
-`rules/lineage.yaml` only read their answers. The clause each answer rests on is in DOMAIN.md:
-share-alike §4.2, RAIL §3.2, Llama §3.3, Gemma §3.4, NC/ND §4.3, Apache NOTICE §4.4.
+`rules/lineage.yaml` only read their answers. The clauses they rest on: share-alike CC BY-SA 4.0
+§3(b); RAIL ¶4(a) (BigCode OpenRAIL-M v1 ¶5.1); Llama community licences §1.b; Gemma Terms of Use
+§3.1; non-commercial CC BY-NC 4.0 §2(a)(1); no-derivatives CC BY-ND 4.0 §2(a)(1)(B); NOTICE files
+Apache-2.0 §4(d). Each licence's sources are in `rules/licences.yaml`.
 
 A parent may declare several licences (dataset cards list them) and a licence may be an SPDX
 expression. Obligations of one declared value bind only if every option of its expression carries
@@ -28,8 +30,9 @@ from commonslint.licences import (
 
 PLACEHOLDERS = frozenset({"other", "unknown"})
 
-# Llama community licences: what §1.b.i asks of a derivative (DOMAIN §3.3). Llama 2 asks for
-# neither a "Built with" line nor a name prefix; LLaMA 1 is non-commercial research only.
+# Llama community licences: what §1.b.i asks of a derivative (meta-llama/llama-models
+# `models/*/LICENSE`). Llama 2 asks for neither a "Built with" line nor a name prefix; LLaMA 1 is
+# non-commercial research only.
 LLAMA_TERMS: dict[str, tuple[str | None, str | None]] = {
     "llama2": (None, None),
     "llama3": ("Built with Meta Llama 3", "Llama 3"),
