@@ -20,10 +20,10 @@ from commonslint.card import (
     _BRACE_PLACEHOLDER,
     _BRACKET_PLACEHOLDER,
     _CACHED_LINE,
-    _CANDIDATE,
     _STOCK_CORE,
     _SUBSTANCE,
     MAX_SECTIONS,
+    STOCK_SENTENCES,
     TRAPS,
     Card,
     _atx_heading_uncached,
@@ -71,7 +71,7 @@ _PURPOSE_WORDS: dict[str, tuple[str, ...]] = {
     "environmental_impact": ("environmental impact", "carbon", "co2", "emissions"),
 }
 assert _PURPOSE_WORDS.keys() == SECTION_PURPOSES.keys()
-_STOCK_BYTES = _STOCK_CORE.encode("ascii")
+assert all("information" in stock.lower() for stock in STOCK_SENTENCES)
 _ANY_PURPOSE_WORD = re.compile("|".join(w for ws in _PURPOSE_WORDS.values() for w in ws))
 
 
@@ -131,6 +131,14 @@ def _atx_key(line: str) -> tuple[int, str, str, tuple[str, ...]] | None:
     return atx[0], atx[1], key, _purposes_uncached(key)
 
 
+# `card._CANDIDATE` with a heading line matched whole: the scan passes its text anyway, and
+# the match's end is then the line's end (no search for it). The alternatives begin with
+# different characters, so they match the same lines in any order.
+_LINE = re.compile(r"\n {0,3}(?:#[^\n]*|```|~~~|=+[ \t]*(?=\n|\Z)|-+[ \t]*(?=\n|\Z))")
+# The body's first line, when it is a heading or a fence (an underline needs a line above).
+_FIRST_LINE = re.compile(r" {0,3}(?:#[^\n]*|```|~~~)")
+
+
 def section_facts(
     path: str,
     text: str,
@@ -167,9 +175,9 @@ def section_facts(
     # `_own_status`'s substitutions. (Removing a comment can join a placeholder's words.)
     # Each search that can rule a pattern out runs first: a one-character search is a memchr,
     # and in the folded text (one byte a character, at the same offsets) it stays one when the
-    # text is not ASCII. Every bracket placeholder holds "information" in any case, which the
-    # folded text shows with one fast search, while the case-insensitive pattern tries each `[`;
-    # the stock sentences' core is lower-case ASCII, so the folded text holds it if they do.
+    # text is not ASCII. Every bracket placeholder and both stock sentences hold "information"
+    # in any case, which the folded text shows with one fast search (while the case-insensitive
+    # pattern tries each `[`).
     if folded is None:
         opens = find("<", start) >= 0
         bracket = find("[", start) >= 0
@@ -179,7 +187,7 @@ def section_facts(
         opens = folded.find(b"<", start) >= 0
         bracket = folded.find(b"information", start) >= 0
         brace = folded.find(b"{", start) >= 0
-        stocked = folded.find(_STOCK_BYTES, start) >= 0 and find(_STOCK_CORE, start) >= 0
+        stocked = bracket and find(_STOCK_CORE, start) >= 0
     comment = find("<!--", start) if opens else -1
     commented = comment >= 0  # (the scanner moves `comment` on)
     plain = not (
@@ -198,19 +206,23 @@ def section_facts(
     index: int | None = None
     title = key = ""
     purposes: tuple[str, ...] = ()
-    # The scanner of `card._headings` (see there), on offsets from `start`.
-    candidates = _CANDIDATE.finditer(text, start)
-    head = text[start : start + 4]
-    found = (
-        _CANDIDATE.match("\n" + text[start : start + 6]) if head.lstrip(" ")[:1] in "#`~" else None
-    )
-    mark = text[start + found.end() - 2] if found else ""
-    if mark == "#" or mark == "`" or mark == "~":
+    # The scanner of `card._headings` (see there), on offsets from `start`, with `_LINE` for
+    # its `_CANDIDATE`: `at` is where the candidate line starts, `mark` its first character
+    # past the indent. The first line is read as a candidate too, unless it is an underline.
+    candidates = _LINE.finditer(text, start)
+    found = _FIRST_LINE.match(text, start)
+    if found:
         at = start
+        mark = text[at]
+        if mark == " ":
+            mark = text[at : found.end()].lstrip(" ")[0]
     else:
         found = next(candidates, None)
         if found:
-            at, mark = found.start() + 1, text[found.end() - 1]
+            at = found.start() + 1
+            mark = text[at]
+            if mark == " ":
+                mark = text[at : found.end()].lstrip(" ")[0]
         else:
             at = size + 1
     i = 0  # the index of the line starting at offset `counted`
@@ -236,9 +248,7 @@ def section_facts(
             new_index = -1
             new_start = size + 1
         elif mark == "#":
-            end = find("\n", at)
-            if end < 0:
-                end = size
+            end = found.end()  # type: ignore[union-attr]
             if at <= comment < end and find("-->", comment + 4, end) < 0:
                 closing = find("-->", end + 1)
             else:
@@ -359,10 +369,13 @@ def section_facts(
                 continue
             if 0 <= comment <= end:
                 comment = find("<!--", end)
-            candidates = _CANDIDATE.finditer(text, end)
+            candidates = _LINE.finditer(text, end)
         found = next(candidates, None)
         if found:
-            at, mark = found.start() + 1, text[found.end() - 1]
+            at = found.start() + 1
+            mark = text[at]
+            if mark == " ":
+                mark = text[at : found.end()].lstrip(" ")[0]
         else:
             at = size + 1
     while stack:
