@@ -119,16 +119,22 @@ def _key_of(title: str) -> tuple[str, tuple[str, ...]]:
     return key, _purposes_uncached(key)
 
 
-@functools.lru_cache(maxsize=4096)
 def _atx_key(line: str) -> tuple[int, str, str, tuple[str, ...]] | None:
     """An ATX heading line's level, title, key and purposes (`_atx_heading`, then `_key_of`),
-    else None: one cache look-up for a heading line of the template. (A line this cache has
-    not seen has a title `_key_of`'s cache has not seen either, almost always.)"""
+    else None. (A line `_ATX_KEYS` has not seen has a title `_key_of`'s cache has not seen
+    either, almost always.)"""
     atx = _atx_heading_uncached(line)
     if atx is None:
         return None
     key = _normalise_uncached(atx[1])
     return atx[0], atx[1], key, _purposes_uncached(key)
+
+
+# `_atx_key`'s answers for the heading lines seen (the template's repeat card after card): a
+# dict's `get` costs half of an `lru_cache` hit, which keeps its order of use. Emptied when
+# full, so it stays small.
+_ATX_KEYS: dict[str, tuple[int, str, str, tuple[str, ...]] | None] = {}
+_ATX_KEYS_SIZE = 8192
 
 
 # `card._CANDIDATE` with a heading line matched whole: the scan passes its text anyway, and
@@ -137,6 +143,11 @@ def _atx_key(line: str) -> tuple[int, str, str, tuple[str, ...]] | None:
 _LINE = re.compile(r"\n {0,3}(?:#[^\n]*|```|~~~|=+[ \t]*(?=\n|\Z)|-+[ \t]*(?=\n|\Z))")
 # The body's first line, when it is a heading or a fence (an underline needs a line above).
 _FIRST_LINE = re.compile(r" {0,3}(?:#[^\n]*|```|~~~)")
+
+
+# The first substance character (`card._SUBSTANCE`) or label opening (`**`, `__`): which one
+# comes first says whether `_filled` has a label to look at. (Neither pair is substance.)
+_SUBSTANCE_OR_LABEL = re.compile(_SUBSTANCE.pattern + r"|\*\*|__")
 
 
 def section_facts(
@@ -195,7 +206,8 @@ def section_facts(
         or (brace and _BRACE_PLACEHOLDER.search(text, start))
         or stocked
     )
-    substance = _SUBSTANCE.search
+    substance = _SUBSTANCE_OR_LABEL.search
+    atx_keys = _ATX_KEYS
     sections: list[dict[str, Any]] = []
     placeholder_sections: list[dict[str, Any]] = []
     purposeful: list[tuple[tuple[str, ...], dict[str, Any]]] = []
@@ -256,7 +268,11 @@ def section_facts(
                 line = text[at:end]
                 # Only lines of a heading's size are cached, so the cache stays small.
                 if end - at <= _CACHED_LINE:
-                    atx = _atx_key(line)
+                    atx = atx_keys.get(line, False)
+                    if atx is False:
+                        if len(atx_keys) >= _ATX_KEYS_SIZE:
+                            atx_keys.clear()
+                        atx = atx_keys[line] = _atx_key(line)
                     if atx:
                         new_level, new_title, new_key, new_purposes = atx
                 else:
@@ -302,10 +318,7 @@ def section_facts(
                     hit = substance(text, content_at, stop_at)
                     if hit is None:
                         status = "empty"
-                    elif (
-                        find("**", content_at, hit.start()) < 0
-                        and find("__", content_at, hit.start()) < 0
-                    ) or _filled(text, content_at, stop_at):
+                    elif hit.end() - hit.start() == 1 or _filled(text, content_at, stop_at):
                         status = "filled"
                     else:
                         status = "empty"
