@@ -164,8 +164,7 @@ def section_facts(
     else the first that matches, else None. `last_line` is the body's last line, counted here
     when not given (and then the body may break lines with CR). `folded` is the card's
     `ascii_folded` text, when the caller has it (the lint does, for later facts).
-    tests/test_section_facts.py
-    builds the same from the reference reader's tree.
+    tests/test_section_facts.py builds the same from the reference reader's tree.
 
     Built in one pass as `card._headings` finds the headings (its scanner, inlined: a list of
     headings and a second loop over it cost a quarter of the time again), without the `Section`
