@@ -180,31 +180,14 @@ def section_facts(
         last_line = first_line + text.count("\n")
     size = len(text)
     find = text.find
-    # Text without a comment is a slice of the body, so with no placeholder or stock sentence
-    # in the body there is none in it: its status is whether it holds substance, with none of
-    # `_own_status`'s substitutions. (Removing a comment can join a placeholder's words.)
-    # Each search that can rule a pattern out runs first: a one-character search is a memchr,
-    # and in the folded text (one byte a character, at the same offsets) it stays one when the
-    # text is not ASCII. Every bracket placeholder and both stock sentences hold "information"
-    # in any case, which the folded text shows with one fast search (while the case-insensitive
-    # pattern tries each `[`).
-    if folded is None:
-        opens = find("<", start) >= 0
-        bracket = find("[", start) >= 0
-        brace = find("{", start) >= 0
-        stocked = find(_STOCK_CORE, start) >= 0
+    # Most bodies hold no `<`, which a memchr finds (in the folded text, one byte a character
+    # at the same offsets, it stays one when the text is not ASCII).
+    if (find("<", start) if folded is None else folded.find(b"<", start)) >= 0:
+        comment = find("<!--", start)
     else:
-        opens = folded.find(b"<", start) >= 0
-        bracket = folded.find(b"information", start) >= 0
-        brace = folded.find(b"{", start) >= 0
-        stocked = bracket and find(_STOCK_CORE, start) >= 0
-    comment = find("<!--", start) if opens else -1
+        comment = -1
     commented = comment >= 0  # (the scanner moves `comment` on)
-    plain = not (
-        (bracket and _BRACKET_PLACEHOLDER.search(text, start))
-        or (brace and _BRACE_PLACEHOLDER.search(text, start))
-        or stocked
-    )
+    plain: bool | None = None  # `_plain_body`, asked at the first section (many have none)
     substance = _SUBSTANCE_OR_LABEL.search
     atx_keys = _ATX_KEYS
     sections: list[dict[str, Any]] = []
@@ -311,6 +294,8 @@ def section_facts(
                 # The section before this heading (or the end) is read: its text stops
                 # before this heading's first line.
                 stop_at = new_start - 1
+                if plain is None:
+                    plain = _plain_body(text, start, folded)
                 if plain and (not commented or find("<!--", content_at, stop_at) < 0):
                     # `_filled`, whose first step settles most sections: substance with no
                     # label opening before it.
@@ -401,6 +386,33 @@ def section_facts(
             if chosen is None or (chosen["status"] != "filled" and section["status"] == "filled"):
                 best[purpose] = section
     return sections, placeholder_sections, best
+
+
+def _plain_body(text: str, start: int, folded: bytes | None) -> bool:
+    """Does the body `text[start:]` hold no placeholder and no stock sentence?
+
+    Text without a comment is a slice of the body, so then there is none in it either: its
+    status is whether it holds substance, with none of `_own_status`'s substitutions.
+    (Removing a comment can join a placeholder's words.) Each search that can rule a pattern
+    out runs first: a one-character search is a memchr (and in the folded text it stays one
+    when the text is not ASCII). Every bracket placeholder and both stock sentences hold
+    "information" in any case, which the folded text shows with one fast search (while the
+    case-insensitive pattern tries each `[`).
+    """
+    find = text.find
+    if folded is None:
+        bracket = find("[", start) >= 0
+        brace = find("{", start) >= 0
+        stocked = find(_STOCK_CORE, start) >= 0
+    else:
+        bracket = folded.find(b"information", start) >= 0
+        brace = folded.find(b"{", start) >= 0
+        stocked = bracket and find(_STOCK_CORE, start) >= 0
+    return not (
+        (bracket and _BRACKET_PLACEHOLDER.search(text, start))
+        or (brace and _BRACE_PLACEHOLDER.search(text, start))
+        or stocked
+    )
 
 
 def _roll_up(status: str, parent: dict[str, Any]) -> None:
