@@ -16,14 +16,19 @@ from typing import Any
 from commonslint import emissions as emissions_mod
 from commonslint import fixers, governance, metadata
 from commonslint.card import (
+    _ATX,
     _BRACE_PLACEHOLDER,
     _BRACKET_PLACEHOLDER,
+    _CACHED_LINE,
     _STOCK_CORE,
     _SUBSTANCE,
+    MAX_SECTIONS,
+    STOCK_SENTENCES,
     TRAPS,
     Card,
+    _atx_heading_uncached,
+    _closing_fence,
     _filled,
-    _headings,
     _normalise_uncached,
     _own_status,
     duplicate_keys,
@@ -66,6 +71,8 @@ _PURPOSE_WORDS: dict[str, tuple[str, ...]] = {
     "environmental_impact": ("environmental impact", "carbon", "co2", "emissions"),
 }
 assert _PURPOSE_WORDS.keys() == SECTION_PURPOSES.keys()
+assert all("information" in stock.lower() for stock in STOCK_SENTENCES)
+_ANY_PURPOSE_WORD = re.compile("|".join(w for ws in _PURPOSE_WORDS.values() for w in ws))
 
 
 def licence_file_kind(path: str) -> str | None:
@@ -90,6 +97,10 @@ def licence_file_kind(path: str) -> str | None:
 
 def _purposes_uncached(key: str) -> tuple[str, ...]:
     """The purposes whose pattern finds the key (`SECTION_PURPOSES`), in their order."""
+    # Most keys hold none of the words (one search), which saves a dozen `in` tests on each
+    # heading the caches have not seen.
+    if not _ANY_PURPOSE_WORD.search(key):
+        return ()
     found: list[str] = []
     for purpose, words in _PURPOSE_WORDS.items():
         for word in words:
@@ -108,87 +119,262 @@ def _key_of(title: str) -> tuple[str, tuple[str, ...]]:
     return key, _purposes_uncached(key)
 
 
+def _atx_key(line: str) -> tuple[int, str, str, tuple[str, ...]] | None:
+    """An ATX heading line's level, title, key and purposes (`_atx_heading`, then `_key_of`),
+    else None. (A line `_ATX_KEYS` has not seen has a title `_key_of`'s cache has not seen
+    either, almost always.)"""
+    atx = _atx_heading_uncached(line)
+    if atx is None:
+        return None
+    key = _normalise_uncached(atx[1])
+    return atx[0], atx[1], key, _purposes_uncached(key)
+
+
+# `_atx_key`'s answers for the heading lines seen (the template's repeat card after card): a
+# dict's `get` costs half of an `lru_cache` hit, which keeps its order of use. Emptied when
+# full, so it stays small.
+_ATX_KEYS: dict[str, tuple[int, str, str, tuple[str, ...]] | None] = {}
+_ATX_KEYS_SIZE = 8192
+
+
+# `card._CANDIDATE` with a heading line matched whole: the scan passes its text anyway, and
+# the match's end is then the line's end (no search for it). The alternatives begin with
+# different characters, so they match the same lines in any order.
+_LINE = re.compile(r"\n {0,3}(?:#[^\n]*|```|~~~|=+[ \t]*(?=\n|\Z)|-+[ \t]*(?=\n|\Z))")
+# The body's first line, when it is a heading or a fence (an underline needs a line above).
+_FIRST_LINE = re.compile(r" {0,3}(?:#[^\n]*|```|~~~)")
+
+
+# The first substance character (`card._SUBSTANCE`) or label opening (`**`, `__`): which one
+# comes first says whether `_filled` has a label to look at. (Neither pair is substance.)
+_SUBSTANCE_OR_LABEL = re.compile(_SUBSTANCE.pattern + r"|\*\*|__")
+
+
 def section_facts(
-    path: str, body: str, first_line: int, last_line: int | None = None
+    path: str,
+    text: str,
+    first_line: int,
+    last_line: int | None = None,
+    start: int = 0,
+    folded: bytes | None = None,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, dict[str, Any] | None]]:
-    """The facts of the body's sections in document order (each section of the tree that
-    `parse_sections` gives, walked as `all_sections` walks it), those holding placeholders, and
-    the best section for each purpose: the first filled one that matches, else the first that
-    matches, else None. `last_line` is the body's last line, counted here when not given.
+    """The facts of the body `text[start:]`'s sections in document order (each section of the
+    tree that `parse_sections` gives, walked as `all_sections` walks it), those holding
+    placeholders, and the best section for each purpose: the first filled one that matches,
+    else the first that matches, else None. `last_line` is the body's last line, counted here
+    when not given (and then the body may break lines with CR). `folded` is the card's
+    `ascii_folded` text, when the caller has it (the lint does, for later facts).
     tests/test_section_facts.py builds the same from the reference reader's tree.
 
-    Built straight from the headings, without the `Section` tree: nesting (end lines, statuses
-    counting sub-sections) is settled with a stack as the headings go by, since a section's
-    sub-sections are the headings after it until one of its level or above.
+    Built in one pass as `card._headings` finds the headings (its scanner, inlined: a list of
+    headings and a second loop over it cost a quarter of the time again), without the `Section`
+    tree and without copying the body out of the card: each section is settled when the next
+    heading (or the end) says where its text stops; nesting (end lines, statuses counting
+    sub-sections) is settled with a stack, since a section's sub-sections are the headings
+    after it until one of its level or above.
     """
-    body = lf_body(body)
-    # Most bodies hold no `<`, which a memchr finds: cheaper than looking for `<!--` in each.
-    comment = body.find("<!--") if "<" in body else -1
-    heads = _headings(body, comment)
-    sections: list[dict[str, Any]] = []
-    if not heads:
-        return sections, [], dict.fromkeys(SECTION_PURPOSES)
     if last_line is None:
-        last_line = first_line + body.count("\n")
-    # Text without a comment is a slice of the body, so with no placeholder or stock sentence
-    # in the body there is none in it: its status is whether it holds substance, with none of
-    # `_own_status`'s substitutions. (Removing a comment can join a placeholder's words.)
-    plain = not (  # `{` and `[` first: a one-character search is a memchr
-        ("[" in body and _BRACKET_PLACEHOLDER.search(body))
-        or ("{" in body and _BRACE_PLACEHOLDER.search(body))
-        or _STOCK_CORE in body
-    )
+        text = lf_body(text[start:] if start else text)
+        start = 0
+        folded = None
+        last_line = first_line + text.count("\n")
+    size = len(text)
+    find = text.find
+    # Most bodies hold no `<`, which a memchr finds (in the folded text, one byte a character
+    # at the same offsets, it stays one when the text is not ASCII).
+    if (find("<", start) if folded is None else folded.find(b"<", start)) >= 0:
+        comment = find("<!--", start)
+    else:
+        comment = -1
+    commented = comment >= 0  # (the scanner moves `comment` on)
+    plain: bool | None = None  # `_plain_body`, asked at the first section (many have none)
+    substance = _SUBSTANCE_OR_LABEL.search
+    atx_keys = _ATX_KEYS
+    sections: list[dict[str, Any]] = []
     placeholder_sections: list[dict[str, Any]] = []
     purposeful: list[tuple[tuple[str, ...], dict[str, Any]]] = []
     stack: list[dict[str, Any]] = []  # the open sections
-    find = body.find
-    substance = _SUBSTANCE.search
-    # A section's own text ends before the next heading's first line (or at the body's end).
-    stops = [head[3] - 1 for head in heads]
-    stops.append(len(body))
-    del stops[0]
-    for (title, level, index, _, content_at), stop_at in zip(heads, stops, strict=True):
-        if plain and (comment < 0 or find("<!--", content_at, stop_at) < 0):
-            # `_filled`, whose first step settles most sections: substance with no label
-            # opening before it.
-            found = substance(body, content_at, stop_at)
-            if found is None:
-                status = "empty"
-            elif (
-                find("**", content_at, found.start()) < 0
-                and find("__", content_at, found.start()) < 0
-            ) or _filled(body, content_at, stop_at):
-                status = "filled"
-            else:
-                status = "empty"
-            placeholders = 0
+    # The section whose text is being read: its level, where its text starts, its line index
+    # (None before the first heading), title, key and purposes.
+    level = content_at = 0
+    index: int | None = None
+    title = key = ""
+    purposes: tuple[str, ...] = ()
+    # The scanner of `card._headings` (see there), on offsets from `start`, with `_LINE` for
+    # its `_CANDIDATE`: `at` is where the candidate line starts, `mark` its first character
+    # past the indent. The first line is read as a candidate too, unless it is an underline.
+    candidates = _LINE.finditer(text, start)
+    found = _FIRST_LINE.match(text, start)
+    if found:
+        at = start
+        mark = text[at]
+        if mark == " ":
+            mark = text[at : found.end()].lstrip(" ")[0]
+    else:
+        found = next(candidates, None)
+        if found:
+            at = found.start() + 1
+            mark = text[at]
+            if mark == " ":
+                mark = text[at : found.end()].lstrip(" ")[0]
         else:
-            status, placeholders = _own_status(body[content_at:stop_at])
-        line = first_line + index
-        key, purposes = _key_of(title)
-        section = {
-            "title": title,
-            "key": key,
-            "level": level,
-            "line": line,
-            "end_line": last_line,
-            "status": status,
-            "placeholders": placeholders,
-            "at": {"path": path, "line": line, "column": 1, "end_line": line, "end_column": 1},
-        }
-        sections.append(section)
-        if placeholders:
-            placeholder_sections.append(section)
-        if purposes:
-            purposeful.append((purposes, section))
-        # Close the open sections this heading ends, passing each one's status to the section
-        # it is in: filled if any part is, else placeholder if any part is, else empty.
-        while stack and stack[-1]["level"] >= level:
-            closed = stack.pop()
-            closed["end_line"] = line - 1
-            if stack and closed["status"] != "empty":
-                _roll_up(closed["status"], stack[-1])
-        stack.append(section)
+            at = size + 1
+    i = 0  # the index of the line starting at offset `counted`
+    counted = start
+    heads = 0
+    while True:
+        # A heading found on this line: its level, title, key, purposes and line index; or the
+        # end of the scan (`new_index` -1).
+        new_index: int | None = None
+        if 0 <= comment < at:
+            # A line holding `<!--` but no candidate comes first: it matters only if it opens
+            # a comment that it does not close (the first `<!--` on it is `comment`).
+            end = find("\n", comment)
+            if end < 0:
+                comment, at = -1, size + 1
+                continue
+            if find("-->", comment + 4, end) >= 0:
+                comment = find("<!--", end)
+                continue
+            # An offset on the line that closes the comment (-1: it is never closed).
+            closing = find("-->", end + 1)
+        elif at > size:
+            new_index = -1
+            new_start = size + 1
+        elif mark == "#":
+            end = found.end()  # type: ignore[union-attr]
+            if at <= comment < end and find("-->", comment + 4, end) < 0:
+                closing = find("-->", end + 1)
+            else:
+                closing = None
+                line = text[at:end]
+                # Only lines of a heading's size are cached, so the cache stays small.
+                if end - at <= _CACHED_LINE:
+                    atx = atx_keys.get(line, False)
+                    if atx is False:
+                        if len(atx_keys) >= _ATX_KEYS_SIZE:
+                            atx_keys.clear()
+                        atx = atx_keys[line] = _atx_key(line)
+                    if atx:
+                        new_level, new_title, new_key, new_purposes = atx
+                else:
+                    atx = _atx_heading_uncached(line)
+                    if atx:
+                        new_level, new_title = atx
+                        new_key, new_purposes = _key_of(new_title)
+                if atx:
+                    i += text.count("\n", counted, at)
+                    counted = new_start = at
+                    new_index = i
+        elif mark == "`" or mark == "~":
+            end = find("\n", at)
+            if end < 0:
+                end = size
+            closing = _closing_fence(text, end, mark * 3)
+        else:  # an underline: the match ends where the line does
+            end = found.end()  # type: ignore[union-attr]
+            closing = None
+            i += text.count("\n", counted, at)
+            counted = at
+            prev = text.rfind("\n", 0, at - 1) + 1
+            above = text[prev : at - 1]  # the title line, if this is an underline
+            new_title = above.strip()
+            if (
+                new_title
+                and not _ATX.match(above)
+                and not above.lstrip().startswith(("-", "*", "+", "|", ">", "<"))
+                and index != i - 1
+            ):
+                new_level = 1 if "=" in text[at:end] else 2
+                new_key, new_purposes = _key_of(new_title)
+                new_index = i - 1
+                new_start = prev
+        if new_index is not None:
+            if index is not None:
+                # The section before this heading (or the end) is read: its text stops
+                # before this heading's first line.
+                stop_at = new_start - 1
+                if plain is None:
+                    plain = _plain_body(text, start, folded)
+                if plain and (not commented or find("<!--", content_at, stop_at) < 0):
+                    # `_filled`, whose first step settles most sections: substance with no
+                    # label opening before it.
+                    hit = substance(text, content_at, stop_at)
+                    if hit is None:
+                        status = "empty"
+                    elif hit.end() - hit.start() == 1 or _filled(text, content_at, stop_at):
+                        status = "filled"
+                    else:
+                        status = "empty"
+                    placeholders = 0
+                else:
+                    status, placeholders = _own_status(text[content_at:stop_at])
+                number = first_line + index
+                section = {
+                    "title": title,
+                    "key": key,
+                    "level": level,
+                    "line": number,
+                    "end_line": last_line,
+                    "status": status,
+                    "placeholders": placeholders,
+                    "at": {
+                        "path": path,
+                        "line": number,
+                        "column": 1,
+                        "end_line": number,
+                        "end_column": 1,
+                    },
+                }
+                sections.append(section)
+                if placeholders:
+                    placeholder_sections.append(section)
+                if purposes:
+                    purposeful.append((purposes, section))
+                # Close the open sections this heading ends, passing each one's status to the
+                # section it is in: filled if any part is, else placeholder if any part is,
+                # else empty.
+                while stack and stack[-1]["level"] >= level:
+                    closed = stack.pop()
+                    closed["end_line"] = number - 1
+                    if stack and closed["status"] != "empty":
+                        _roll_up(closed["status"], stack[-1])
+                stack.append(section)
+            if new_index < 0:
+                break
+            index, level, title, key, purposes = (
+                new_index,
+                new_level,
+                new_title,
+                new_key,
+                new_purposes,
+            )
+            content_at = end + 1
+            heads += 1
+            if heads >= MAX_SECTIONS:  # later headings are text of the last section
+                comment, at = -1, size + 1
+                continue
+        if closing is None:
+            if 0 <= comment <= end:
+                comment = find("<!--", end)
+        else:
+            # A fence or comment opened: never closed, the rest of the body is code or
+            # comment; else read on after the line that closes it.
+            end = find("\n", closing) if closing >= 0 else -1
+            if end < 0:
+                comment, at = -1, size + 1
+                continue
+            if 0 <= comment <= end:
+                comment = find("<!--", end)
+            candidates = _LINE.finditer(text, end)
+        found = next(candidates, None)
+        if found:
+            at = found.start() + 1
+            mark = text[at]
+            if mark == " ":
+                mark = text[at : found.end()].lstrip(" ")[0]
+        else:
+            at = size + 1
     while stack:
         closed = stack.pop()
         if stack and closed["status"] != "empty":
@@ -200,6 +386,33 @@ def section_facts(
             if chosen is None or (chosen["status"] != "filled" and section["status"] == "filled"):
                 best[purpose] = section
     return sections, placeholder_sections, best
+
+
+def _plain_body(text: str, start: int, folded: bytes | None) -> bool:
+    """Does the body `text[start:]` hold no placeholder and no stock sentence?
+
+    Text without a comment is a slice of the body, so then there is none in it either: its
+    status is whether it holds substance, with none of `_own_status`'s substitutions.
+    (Removing a comment can join a placeholder's words.) Each search that can rule a pattern
+    out runs first: a one-character search is a memchr (and in the folded text it stays one
+    when the text is not ASCII). Every bracket placeholder and both stock sentences hold
+    "information" in any case, which the folded text shows with one fast search (while the
+    case-insensitive pattern tries each `[`).
+    """
+    find = text.find
+    if folded is None:
+        bracket = find("[", start) >= 0
+        brace = find("{", start) >= 0
+        stocked = find(_STOCK_CORE, start) >= 0
+    else:
+        bracket = folded.find(b"information", start) >= 0
+        brace = folded.find(b"{", start) >= 0
+        stocked = bracket and find(_STOCK_CORE, start) >= 0
+    return not (
+        (bracket and _BRACKET_PLACEHOLDER.search(text, start))
+        or (brace and _BRACE_PLACEHOLDER.search(text, start))
+        or stocked
+    )
 
 
 def _roll_up(status: str, parent: dict[str, Any]) -> None:
@@ -287,11 +500,13 @@ def card_facts(repo: Repo, unreadable: list[dict[str, Any]]) -> tuple[dict[str, 
     body_start = front.body_start
     sections, placeholder_sections, purposes = section_facts(
         path,
-        read.text[body_start:] if body_start else read.text,
+        read.text,
         card.body_line,
         # The body's last line is the card's (counted once, for `text_lines` too); with lines
         # breaking at CR the body counts its own.
         None if card.has_cr else line_count,
+        body_start,
+        card.folded,
     )
     facts: dict[str, Any] = {
         "path": path,

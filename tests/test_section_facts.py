@@ -29,6 +29,7 @@ from commonslint.card import (
     _filled,
     _normalise_uncached,
     _walk,
+    ascii_folded,
     split_front_matter,
 )
 from commonslint.facts import SECTION_PURPOSES, _purposes_uncached, section_facts
@@ -73,12 +74,24 @@ def reference_section_facts(path: str, body: str, first_line: int) -> tuple[Any,
     return sections, [s for s in sections if s["placeholders"]], best
 
 
+# Front matter before the body, holding what the body's searches look for: read in place
+# (as `card_facts` reads it), the body must be read from its start on.
+_FRONT = "---\nx: '[More Information Needed] {{ a }} <!-- # h'\n# y: ```\n---\n"
+
+
 def _same(body: str, first_line: int = 1) -> None:
     expected = reference_section_facts("README.md", body, first_line)
     assert section_facts("README.md", body, first_line) == expected, body[:200]
     if "\r" not in body:  # the caller's count of lines, as `card_facts` passes it
         last = first_line + body.count("\n")
         assert section_facts("README.md", body, first_line, last) == expected
+        # The body in place in the card's text, with and without the folded text.
+        text = _FRONT + body
+        for folded in (None, ascii_folded(text)):
+            got = section_facts("README.md", text, first_line, last, len(_FRONT), folded)
+            assert got == expected, body[:200]
+    else:
+        assert section_facts("README.md", _FRONT + body, first_line, None, len(_FRONT)) == expected
 
 
 @settings(max_examples=1500, deadline=None)
@@ -99,6 +112,9 @@ def test_generated_bodies(body: str, first_line: int) -> None:
         "Title\n===\nbody\nSub\n---\n**Label:**\n# Uses\n\n## Direct Use\n\nx\n",
         "# h\r\n## Training Data\r\nx\r# Uses\r\n",
         "# t\n" * 2010,
+        # Placeholders in other cases (the folded text folds `İ`, `ı` and `ſ` as the pattern does)
+        "# a\n[more İNFORMATİON needed]\n# b\n[NEEDS MORE ınformation]\n# c\n{{ X }}\n",
+        "# é\n[More Information Needed] 😀\n## b\n<!-- x -->\n",
     ],
 )
 def test_crafted_bodies(body: str) -> None:
