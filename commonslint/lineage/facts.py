@@ -159,7 +159,18 @@ def compute(
         data["children"] = [visit(child) for child in node.children]
         return data
 
-    facts["tree"] = [visit(node) for node in tree]
+    if any(node.children for node in tree):
+        facts["tree"] = [visit(node) for node in tree]
+    else:
+        # A flat tree (almost every card: no parent with parents of its own found): `visit`
+        # without the recursion, and `via` is empty, as a top-level node's chain is itself.
+        first_heading_at = card_f["first_heading_at"]
+        for node in tree:
+            data = _node_dict(node, at_of.get(node.key) or first_heading_at, online)
+            data["children"] = []
+            nodes.append(data)
+            by_key.setdefault(node.key, data)
+        facts["tree"] = nodes[:]
     facts["declared"] = True
     facts["nodes"] = nodes
     facts["parents"] = [n for n in nodes if n["depth"] == 1]
@@ -175,6 +186,12 @@ def compute(
         "share_alike": child.is_share_alike(),
         "use_restrictions": child.carries_use_restrictions(),
     }
+    if all(node.record is None for node in tree):
+        # Nothing known above the card (most parents, offline): every node's licence facts are
+        # empty, so the steps below find no conflict, release, Llama terms or BigCode duty, and
+        # `_notice` only says where the notice would point.
+        facts["notice"]["at"] = card_f["value_at"].get("base_model") or card_f["first_heading_at"]
+        return facts
     _conflicts(facts, nodes, by_key, child)
     facts["licensor_release"] = _licensor_release(nodes, card_f, repo)
     if not facts["licensor_release"]:
