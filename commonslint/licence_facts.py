@@ -86,6 +86,12 @@ class _Meaning:
     rail_ids: tuple[str, ...]
     permits_commercial: bool | None
     placeholder: bool  # `other`, `unknown`, an id the Hub lacks, or nothing known
+    # Read by every card with a licence: worked out once here rather than per card.
+    ids: tuple[str, ...]  # of `entries`, in order
+    is_other: bool
+    is_unknown: bool
+    requires_text: bool  # a licence text is needed: by an entry, or for `other`
+    rail: bool
 
 
 def _meaning(values: tuple[str, ...]) -> _Meaning:
@@ -123,10 +129,12 @@ def _build_meaning(values: tuple[str, ...]) -> _Meaning:
         rail_ids=rail_ids,
         permits_commercial=None if not commercial or None in commercial else any(commercial),
         placeholder=not entries or any(e.is_placeholder or not e.on_hub for e in entries.values()),
+        ids=tuple(entries),
+        is_other="other" in entries,
+        is_unknown="unknown" in entries,
+        requires_text=any(e.requires.text for e in entries.values()) or "other" in entries,
+        rail=bool(rail_ids),
     )
-
-
-_NOTHING = _build_meaning(())
 
 
 def licence_facts(
@@ -141,7 +149,7 @@ def licence_facts(
     empty = raw in (None, "", [])
     if not card_f["ok"] or empty or isinstance(raw, dict):
         # No value to resolve (more than half the cards): what the code below gives then,
-        # written out (`_NOTHING`'s facts) rather than built from empty templates.
+        # written out (the facts of no value) rather than built from empty templates.
         return {
             "declared": False,
             "empty": "license" in meta and empty,
@@ -172,61 +180,51 @@ def licence_facts(
             "rail_files_without_restrictions": [],
             "unidentified_files": [],
         }
-    # The dict is built once, at the end, from these (what a card with no licence has).
+    node = None
+    if card is not None and card.front.node is not None:
+        # `value_at` holds the top-level nodes: the one `value_node` would search for.
+        node = (
+            value_at.node("license")
+            if type(value_at) is NodeLocations
+            else value_node(card.front.node, "license")
+        )
     items: list[tuple[str, Any]] = []
+    if isinstance(raw, list):
+        nodes = node.value if isinstance(node, yaml.SequenceNode) else []
+        for i, item in enumerate(raw):
+            if isinstance(item, (str, int, float)) and not isinstance(item, bool):
+                items.append((str(item), nodes[i] if i < len(nodes) else None))
+    elif isinstance(raw, (str, int, float)) and not isinstance(raw, bool):
+        items.append((str(raw), node))
+    meaning = _meaning(tuple([text.strip() for text, _ in items]))
     values: list[dict[str, Any]] = []
     unknown: list[dict[str, Any]] = []
     noncanonical: list[dict[str, Any]] = []
-    meaning = _NOTHING
-    family_resolved = False
+    for (_, item_node), res in zip(items, meaning.resolutions, strict=True):
+        item = _value_dict(card, res, item_node, at, value_at if item_node is node else None)
+        values.append(item)
+        if res.status in ("unknown", "invalid-expression"):
+            unknown.append(item)
+        elif res.status == "non-canonical":
+            noncanonical.append(item)
+    family_resolved = True
+    if meaning.family_members:
+        identified = {f["identified"] for f in files_f["licence"] if f.get("sure")}
+        family_resolved = all(identified & members for members in meaning.family_members)
     link = None
-    agreement: dict[str, Any] = {
-        "mismatch": None,
-        "rail_files_without_restrictions": [],
-        "unidentified_files": [],
-    }
-    other_missing: list[str] = []
-    if card_f["ok"] and not empty and not isinstance(raw, dict):
-        node = None
-        if card is not None and card.front.node is not None:
-            # `value_at` holds the top-level nodes: the one `value_node` would search for.
-            node = (
-                value_at.node("license")
-                if type(value_at) is NodeLocations
-                else value_node(card.front.node, "license")
-            )
-        if isinstance(raw, list):
-            nodes = node.value if isinstance(node, yaml.SequenceNode) else []
-            for i, item in enumerate(raw):
-                if isinstance(item, (str, int, float)) and not isinstance(item, bool):
-                    items.append((str(item), nodes[i] if i < len(nodes) else None))
-        elif isinstance(raw, (str, int, float)) and not isinstance(raw, bool):
-            items.append((str(raw), node))
-        meaning = _meaning(tuple([text.strip() for text, _ in items]))
-        for (_, item_node), res in zip(items, meaning.resolutions, strict=True):
-            item = _value_dict(card, res, item_node, at, value_at if item_node is node else None)
-            values.append(item)
-            if res.status in ("unknown", "invalid-expression"):
-                unknown.append(item)
-            elif res.status == "non-canonical":
-                noncanonical.append(item)
-        family_resolved = True
-        if meaning.family_members:
-            identified = {f["identified"] for f in files_f["licence"] if f.get("sure")}
-            family_resolved = all(identified & members for members in meaning.family_members)
-        if meta.get("license_link") not in (None, ""):
-            link = _link_facts(meta["license_link"], card_f, repo)
-        if files_f["licence"]:  # with none, nothing can disagree
-            agreement = _file_agreement(meaning, files_f)
-        if "other" in meaning.entries:
-            other_missing = [
-                key for key in ("license_name", "license_link") if meta.get(key) in (None, "")
-            ]
-    entries = meaning.entries
-    is_other = "other" in entries
+    if meta.get("license_link") not in (None, ""):
+        link = _link_facts(meta["license_link"], card_f, repo)
+    if files_f["licence"]:
+        agreement = _file_agreement(meaning, files_f)
+        mismatch = agreement["mismatch"]
+        rail_files = agreement["rail_files_without_restrictions"]
+        unidentified = agreement["unidentified_files"]
+    else:  # with no licence file, nothing can disagree
+        mismatch, rail_files, unidentified = None, [], []
+    is_other = meaning.is_other
     return {
         "declared": bool(items),
-        "empty": "license" in meta and empty,
+        "empty": False,  # `empty` cards took the early return
         "raw": raw,
         "at": at,
         "key_at": licence_key_at,
@@ -234,25 +232,29 @@ def licence_facts(
         "unknown": unknown,
         "noncanonical": noncanonical,
         "entries": [{**e, "classes": list(e["classes"])} for e in meaning.entry_dicts],
-        "ids": list(entries),
+        "ids": list(meaning.ids),
         "is_other": is_other,
-        "is_unknown": "unknown" in entries,
+        "is_unknown": meaning.is_unknown,
         "families": list(meaning.families),
         "family_resolved": family_resolved,
-        "requires_text": bool(meaning.requires_text_by) or is_other,
+        "requires_text": meaning.requires_text,
         "requires_text_by": list(meaning.requires_text_by),
         "requires_notice_by": list(meaning.requires_notice_by),
         "use_restrictions": meaning.use_restrictions,
-        "rail": bool(meaning.rail_ids),
+        "rail": meaning.rail,
         "rail_ids": list(meaning.rail_ids),
         "permits_commercial": meaning.permits_commercial,
         "name": meta.get("license_name"),
         "name_at": key_at.get("license_name"),
         "link": link,
-        "other_missing": other_missing,
-        "mismatch": agreement["mismatch"],
-        "rail_files_without_restrictions": agreement["rail_files_without_restrictions"],
-        "unidentified_files": agreement["unidentified_files"],
+        "other_missing": (
+            [key for key in ("license_name", "license_link") if meta.get(key) in (None, "")]
+            if is_other
+            else []
+        ),
+        "mismatch": mismatch,
+        "rail_files_without_restrictions": rail_files,
+        "unidentified_files": unidentified,
     }
 
 

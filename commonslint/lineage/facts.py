@@ -166,6 +166,12 @@ def compute(
         "share_alike": child.is_share_alike(),
         "use_restrictions": child.carries_use_restrictions(),
     }
+    if all(node.record is None for node in tree):
+        # Nothing known above the card (most parents, offline): every node's licence facts are
+        # empty, so the steps below find no conflict, release, Llama terms or BigCode duty, and
+        # `_notice` only says where the notice would point.
+        facts["notice"]["at"] = card_f["value_at"].get("base_model") or card_f["first_heading_at"]
+        return facts
     _conflicts(facts, nodes, by_key, child)
     facts["licensor_release"] = _licensor_release(nodes, card_f, repo)
     if not facts["licensor_release"]:
