@@ -1,4 +1,5 @@
-"""The model card: front matter split exactly as the Hub does, parsed with positions; body sections.
+"""The model card: front matter split exactly as the Hub does, parsed with positions; the
+Markdown patterns and checks the body's section facts (`facts.section_facts`) are built with.
 
 The split uses the Hub's own regex (`huggingface_hub.repocard.REGEX_YAML_BLOCK`, "exact same regex
 as in the Hub server"), copied here so that the local path never imports `huggingface_hub`; a test
@@ -587,22 +588,6 @@ _TITLE_MARKUP = re.compile(r"[*_`#\[\]()]|<[^>]+>")
 _MARKUP_CHARS = re.compile(r"[*_`#\[\]()]")  # `_TITLE_MARKUP` in text without `<`
 
 
-@dataclass
-class Section:
-    title: str
-    level: int
-    line: int  # 1-based line of the heading
-    end_line: int  # last line of the section, including its sub-sections
-    own_text: str = ""  # the text directly under the heading, before any sub-heading
-    placeholders: int = 0  # placeholders directly in this section
-    status: str = "empty"  # "filled" | "empty" | "placeholder", counting sub-sections
-    children: list[Section] = field(default_factory=list)
-
-    @property
-    def key(self) -> str:
-        return normalise_title(self.title)
-
-
 def _normalise_uncached(title: str) -> str:
     # Each substitution runs only where its pattern can match (`[optional]` needs `[`, a tag
     # `<`): a heading the cache has not seen costs half as much.
@@ -611,10 +596,6 @@ def _normalise_uncached(title: str) -> str:
     title = title.replace("&", " and ")
     title = (_TITLE_MARKUP if "<" in title else _MARKUP_CHARS).sub(" ", title)
     return " ".join(title.lower().replace("-", " ").split()).strip(" :.,")
-
-
-# Cached: headings repeat card after card (the template's), and a new one costs a microsecond.
-normalise_title = functools.lru_cache(maxsize=4096)(_normalise_uncached)
 
 
 # PLACEHOLDER_PATTERNS' two kinds of form, apart: a match of one holds no `[` and the other no
@@ -708,179 +689,6 @@ def lf_body(text: str) -> str:
     return text
 
 
-def parse_sections(text: str, first_line: int) -> list[Section]:
-    """Split the body (starting at 1-based line `first_line`) into a tree of sections.
-
-    Headings inside fenced code blocks and HTML comments are not headings. Text before the
-    first heading is not a section. Only the first MAX_SECTIONS headings make sections.
-    The card facts are built by `facts.section_facts` from the same headings without this tree.
-    """
-    text = lf_body(text)
-    heads = _headings(text, text.find("<!--"))
-    # Own text: from after the heading to the line before the next heading's first line (the
-    # title line, for a setext heading). Lines are slices of the text, so the lines between two
-    # offsets joined by LF are the text between them (empty when the next heading is at once).
-    last_line = first_line + text.count("\n")
-    size = len(text)
-    flat = [
-        Section(
-            title,
-            level,
-            first_line + index,
-            last_line,
-            text[content_at : heads[n + 1][3] - 1 if n + 1 < len(heads) else size],
-        )
-        for n, (title, level, index, _, content_at) in enumerate(heads)
-    ]
-    roots: list[Section] = []
-    stack: list[Section] = []
-    for section in flat:
-        while stack and stack[-1].level >= section.level:
-            closed = stack.pop()
-            closed.end_line = section.line - 1
-        if stack:
-            stack[-1].children.append(section)
-        else:
-            roots.append(section)
-        stack.append(section)
-    _settle(roots)
-    return roots
-
-
-def _settle(sections: list[Section]) -> None:
-    """Give each section its placeholders and its status, counting its sub-sections: filled if
-    any part is filled, else placeholder if any part holds one, else empty."""
-    for section in sections:
-        status, section.placeholders = _own_status(section.own_text)
-        if section.children:
-            _settle(section.children)
-            below = {child.status for child in section.children}
-            if "filled" in below:
-                status = "filled"
-            elif "placeholder" in below and status == "empty":
-                status = "placeholder"
-        section.status = status
-
-
-# One heading found by `_headings`: title, level, index of its (first) line, where that line
-# starts, and where its first content line starts (past the end when it has none).
-_Heading = tuple[str, int, int, int, int]
-
-
-# The start (after its `\n`) of a line that can be an ATX heading, a setext underline or a
-# fence: what a Markdown reader must look at, besides lines that open a comment. The pattern
-# begins with a literal `\n`, which the regex engine finds with a fast scan, so the lines
-# between candidates (prose, lists, tables) are passed over in C. A match's last character says
-# what the line is (`#`, a fence's `` ` `` or `~`, else an underline): capturing groups would
-# say it too, but make the scan half as slow again.
-_CANDIDATE = re.compile(r"\n {0,3}(?:#|```|~~~|=+[ \t]*(?=\n|\Z)|-+[ \t]*(?=\n|\Z))")
-
-
-def _headings(text: str, comment: int) -> list[_Heading]:
-    """The headings of an LF-only body in order; `comment` is `text.find("<!--")`.
-
-    As a Markdown reader goes line by line (fences first, then comment openers, then
-    headings), except that only the lines that can matter are read: the first line,
-    `_CANDIDATE` lines and lines holding `<!--`. A fenced code block or an HTML comment is
-    passed over with one search for its end, and the candidate search starts again after it.
-    Stops at MAX_SECTIONS headings (later ones are text of the last section).
-    `facts.section_facts` runs this scanner inlined (a change here is a change there; both are
-    held to the reference reader by the tests).
-    """
-    heads: list[_Heading] = []
-    size = len(text)
-    candidates = _CANDIDATE.finditer(text)
-    # The first line is read as a candidate too, unless it is an underline (which needs a line
-    # above it). `start` is where the candidate line starts, `mark` its character that matched.
-    found = _CANDIDATE.match("\n" + text[:6]) if text[:4].lstrip(" ")[:1] in "#`~" else None
-    mark = text[found.end() - 2] if found else ""
-    if mark == "#" or mark == "`" or mark == "~":
-        start = 0
-    else:
-        found = next(candidates, None)
-        if found:
-            start, mark = found.start() + 1, text[found.end() - 1]
-        else:
-            start = size + 1
-    i = counted = 0  # the index of the line starting at offset `counted`
-    while True:
-        if 0 <= comment < start:
-            # A line holding `<!--` but no candidate comes first: it matters only if it opens
-            # a comment that it does not close (the first `<!--` on it is `comment`).
-            end = text.find("\n", comment)
-            if end < 0:
-                return heads
-            if text.find("-->", comment + 4, end) >= 0:
-                comment = text.find("<!--", end)
-                continue
-            # An offset on the line that closes the comment (-1: it is never closed).
-            closing = text.find("-->", end + 1)
-        elif start > size:
-            return heads
-        elif mark == "#":
-            end = text.find("\n", start)
-            if end < 0:
-                end = size
-            if start <= comment < end and text.find("-->", comment + 4, end) < 0:
-                closing = text.find("-->", end + 1)
-            else:
-                closing = None
-                line = text[start:end]
-                # Only lines of a heading's size are cached, so the cache stays small.
-                if end - start <= _CACHED_LINE:
-                    atx = _atx_heading(line)
-                else:
-                    atx = _atx_heading_uncached(line)
-                if atx:
-                    i += text.count("\n", counted, start)
-                    counted = start
-                    heads.append((atx[1], atx[0], i, start, end + 1))
-                    if len(heads) >= MAX_SECTIONS:
-                        return heads
-        elif mark == "`" or mark == "~":
-            end = text.find("\n", start)
-            if end < 0:
-                end = size
-            closing = _closing_fence(text, end, mark * 3)
-        else:  # an underline: the match ends where the line does
-            end = found.end()  # type: ignore[union-attr]
-            closing = None
-            i += text.count("\n", counted, start)
-            counted = start
-            prev = text.rfind("\n", 0, start - 1) + 1
-            above = text[prev : start - 1]  # the title line, if this is an underline
-            title = above.strip()
-            if (
-                title
-                and not _ATX.match(above)
-                and not above.lstrip().startswith(("-", "*", "+", "|", ">", "<"))
-                and (not heads or heads[-1][2] != i - 1)
-            ):
-                level = 1 if "=" in text[start:end] else 2
-                heads.append((title, level, i - 1, prev, end + 1))
-                if len(heads) >= MAX_SECTIONS:
-                    return heads
-        if closing is None:
-            if 0 <= comment <= end:
-                comment = text.find("<!--", end)
-        else:
-            # A fence or comment opened: never closed, the rest of the body is code or
-            # comment; else read on after the line that closes it.
-            if closing < 0:
-                return heads
-            end = text.find("\n", closing)
-            if end < 0:
-                return heads
-            if 0 <= comment <= end:
-                comment = text.find("<!--", end)
-            candidates = _CANDIDATE.finditer(text, end)
-        found = next(candidates, None)
-        if found:
-            start, mark = found.start() + 1, text[found.end() - 1]
-        else:
-            start = size + 1
-
-
 def _atx_reference(line: str) -> tuple[int, str] | None:
     """(level, title) of an ATX heading line, else None: the pattern's answer."""
     atx = _ATX.match(line)
@@ -911,8 +719,6 @@ def _atx_heading_uncached(line: str) -> tuple[int, str] | None:
     return level, title.strip()
 
 
-# Cached: the template's heading lines repeat card after card.
-_atx_heading = functools.lru_cache(maxsize=4096)(_atx_heading_uncached)
 _CACHED_LINE = 200
 
 
@@ -931,20 +737,6 @@ def _closing_fence(text: str, end: int, fence: str) -> int:
         at = text.find("\n", found) + 1
         if not at:
             return -1
-
-
-def _walk(sections: list[Section]) -> list[Section]:
-    out: list[Section] = []
-    stack = list(reversed(sections))
-    while stack:
-        section = stack.pop()
-        out.append(section)
-        stack.extend(reversed(section.children))
-    return out
-
-
-def all_sections(roots: list[Section]) -> list[Section]:
-    return _walk(roots)
 
 
 # Below this offset a position is counted directly in the text rather than by building the
@@ -971,8 +763,8 @@ def ascii_folded(text: str) -> bytes:
 
 @dataclass
 class Card:
-    """A parsed card: its text and the front matter; `sections` is the body's section tree and
-    `lines` maps offsets to lines and columns (both built on first use)."""
+    """A parsed card: its text and the front matter; `lines` maps offsets to lines and columns
+    (built on first use). The body's section facts are `facts.section_facts`'."""
 
     path: str
     text: str
@@ -984,12 +776,6 @@ class Card:
     @property
     def data(self) -> dict[str, Any]:
         return self.front.data
-
-    @functools.cached_property
-    def sections(self) -> list[Section]:
-        """The body's section tree, built on first use: the lint's facts come from
-        `facts.section_facts`, which needs no tree, and a parent's card needs no sections."""
-        return parse_sections(self.text[self.front.body_start :], self.body_line)
 
     @functools.cached_property
     def lines(self) -> LineIndex:

@@ -120,9 +120,9 @@ def _key_of(title: str) -> tuple[str, tuple[str, ...]]:
 
 
 def _atx_key(line: str) -> tuple[int, str, str, tuple[str, ...]] | None:
-    """An ATX heading line's level, title, key and purposes (`_atx_heading`, then `_key_of`),
-    else None. (A line `_ATX_KEYS` has not seen has a title `_key_of`'s cache has not seen
-    either, almost always.)"""
+    """An ATX heading line's level, title, key and purposes (`card._atx_heading_uncached`,
+    then `_key_of`), else None. (A line `_ATX_KEYS` has not seen has a title `_key_of`'s
+    cache has not seen either, almost always.)"""
     atx = _atx_heading_uncached(line)
     if atx is None:
         return None
@@ -137,9 +137,12 @@ _ATX_KEYS: dict[str, tuple[int, str, str, tuple[str, ...]] | None] = {}
 _ATX_KEYS_SIZE = 8192
 
 
-# `card._CANDIDATE` with a heading line matched whole: the scan passes its text anyway, and
-# the match's end is then the line's end (no search for it). The alternatives begin with
-# different characters, so they match the same lines in any order.
+# The start (after its `\n`) of a line that can be an ATX heading (matched whole), a fence or a
+# setext underline: what a Markdown reader must look at, besides lines that open a comment.
+# The pattern begins with a literal `\n`, which the regex engine finds with a fast scan, so
+# the lines between candidates (prose, lists, tables) are passed over in C; a heading matched
+# whole has its line's end at the match's end. The alternatives begin with different
+# characters, so they match the same lines in any order.
 _LINE = re.compile(r"\n {0,3}(?:#[^\n]*|```|~~~|=+[ \t]*(?=\n|\Z)|-+[ \t]*(?=\n|\Z))")
 # The body's first line, when it is a heading or a fence (an underline needs a line above).
 _FIRST_LINE = re.compile(r" {0,3}(?:#[^\n]*|```|~~~)")
@@ -158,17 +161,18 @@ def section_facts(
     start: int = 0,
     folded: bytes | None = None,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, dict[str, Any] | None]]:
-    """The facts of the body `text[start:]`'s sections in document order (each section of the
-    tree that `parse_sections` gives, walked as `all_sections` walks it), those holding
+    """The facts of the body `text[start:]`'s sections in document order (depth first through
+    the tree of headings: a section holds the headings after it until one of its level or
+    above), those holding
     placeholders, and the best section for each purpose: the first filled one that matches,
     else the first that matches, else None. `last_line` is the body's last line, counted here
     when not given (and then the body may break lines with CR). `folded` is the card's
     `ascii_folded` text, when the caller has it (the lint does, for later facts).
     tests/test_section_facts.py builds the same from the reference reader's tree.
 
-    Built in one pass as `card._headings` finds the headings (its scanner, inlined: a list of
-    headings and a second loop over it cost a quarter of the time again), without the `Section`
-    tree and without copying the body out of the card: each section is settled when the next
+    Built in one pass as the scanner below finds the headings (a list of headings and a
+    second loop over it cost a quarter of the time again), without a tree of objects and
+    without copying the body out of the card: each section is settled when the next
     heading (or the end) says where its text stops; nesting (end lines, statuses counting
     sub-sections) is settled with a stack, since a section's sub-sections are the headings
     after it until one of its level or above.
@@ -200,9 +204,10 @@ def section_facts(
     index: int | None = None
     title = key = ""
     purposes: tuple[str, ...] = ()
-    # The scanner of `card._headings` (see there), on offsets from `start`, with `_LINE` for
-    # its `_CANDIDATE`: `at` is where the candidate line starts, `mark` its first character
-    # past the indent. The first line is read as a candidate too, unless it is an underline.
+    # The scanner, on offsets from `start`: `at` is where the candidate line (`_LINE`) starts,
+    # `mark` its first character past the indent. The first line is read as a candidate too,
+    # unless it is an underline. Fenced code and comments are passed over with one search for
+    # their end (`card._closing_fence`, the `-->` search below).
     candidates = _LINE.finditer(text, start)
     found = _FIRST_LINE.match(text, start)
     if found:

@@ -18,7 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from commonslint.card import MAX_SECTIONS, parse_card
+from commonslint import facts
+from commonslint.card import MAX_SECTIONS
+from commonslint.sources import MemoryRepo
 from tests.conftest import codes, run_cli, write_repo
 
 TIMEOUT = 20  # seconds; each case takes well under one on an idle machine
@@ -152,8 +154,8 @@ def test_licence_file_that_is_not_utf8_text(make_repo) -> None:
 
 def test_a_million_headings_are_read_fast_and_capped(make_repo) -> None:
     text = FRONT + "#\n" * 1_000_000
-    card = parse_card("README.md", text)
-    assert len(card.sections) == MAX_SECTIONS
+    card_f, _ = facts.card_facts(MemoryRepo({"README.md": text}), [])
+    assert len(card_f["sections"]) == MAX_SECTIONS
     repo = make_repo({"README.md": text})
     run_bounded(str(repo))
 

@@ -11,8 +11,6 @@ from typing import Any
 from commonslint import facts
 from commonslint.card import (
     Card,
-    Section,
-    all_sections,
     ascii_folded,
     duplicate_keys,
     parse_card,
@@ -22,6 +20,7 @@ from commonslint.locations import line_loc
 from commonslint.sources import MemoryRepo
 from commonslint.suppressions import find_suppressions
 from tests.conftest import CORPUS
+from tests.test_sections_reference import Section, reference_parse_sections, walk
 
 BULK = CORPUS / "bulk" / "hub-readmes-2023.jsonl.gz"
 
@@ -75,7 +74,8 @@ def test_card_facts_match_references() -> None:
     for text in _cards():
         card_f, card = facts.card_facts(MemoryRepo({"README.md": text}), [])
         assert card is not None
-        expected = [_reference_section_dict(card, s) for s in all_sections(card.sections)]
+        tree = reference_parse_sections(text[card.front.body_start :], card.body_line)
+        expected = [_reference_section_dict(card, s) for s in walk(tree)]
         assert card_f["sections"] == expected
         assert facts._guess_kind(card_f["meta"], card) == _reference_guess_kind(
             card_f["meta"], card

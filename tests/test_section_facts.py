@@ -28,13 +28,12 @@ from commonslint.card import (
     _atx_reference,
     _filled,
     _normalise_uncached,
-    _walk,
     ascii_folded,
     split_front_matter,
 )
 from commonslint.facts import SECTION_PURPOSES, _purposes_uncached, section_facts
 from tests.conftest import CORPUS
-from tests.test_sections_reference import _PIECES, reference_parse_sections
+from tests.test_sections_reference import _PIECES, reference_parse_sections, walk
 
 BULK = CORPUS / "bulk" / "hub-readmes-2023.jsonl.gz"
 CARDS = sorted((CORPUS / "cards").glob("*/README.md")) if CORPUS.exists() else []
@@ -63,7 +62,7 @@ def reference_section_facts(path: str, body: str, first_line: int) -> tuple[Any,
             "placeholders": s.placeholders,
             "at": {"path": path, "line": s.line, "column": 1, "end_line": s.line, "end_column": 1},
         }
-        for s in _walk(reference_parse_sections(body, first_line))
+        for s in walk(reference_parse_sections(body, first_line))
     ]
     best: dict[str, Any] = dict.fromkeys(SECTION_PURPOSES)
     for section in sections:
