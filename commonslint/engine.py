@@ -124,19 +124,21 @@ class Compiler:
             self._jinja_dirty = True
         return code
 
-    def _translated(self, kind: str, source: str) -> Any:
-        """The translated function (a built-in rule's), or None when the translator does not
-        cover `source`; both answers are cached."""
-        key = f"{kind}\0{source}"
+    def _translated(self, kind: str, source: Any) -> Any:
+        """The translated function (a built-in rule's expression or message, or a run's
+        gates), or None when the translator does not cover `source`; both answers are cached."""
+        key = f"{kind}\0{source if isinstance(source, str) else repr(source)}"
         code = self.codes.get(key)
         if code is None:
             from commonslint import fastpath
 
+            translate = {
+                "fast": fastpath.translate,
+                "fast-template": fastpath.translate_template,
+                "gates": fastpath.translate_gates,
+            }[kind]
             try:
-                if kind == "fast":
-                    code = fastpath.translate(self.env, source)
-                else:
-                    code = fastpath.translate_template(self.env, source)
+                code = translate(self.env, source)
             except fastpath.Unsupported:
                 code = False
             self.codes[key] = code
@@ -150,22 +152,7 @@ class Compiler:
     def gates(self, sources: list[str | None]) -> Any:
         """`fastpath.translate_gates(sources)` as a function, through the cache; None when a
         source is outside the translated subset (each gate then runs as its own function)."""
-        key = f"gates\0{sources!r}"
-        code = self.codes.get(key)
-        if code is None:
-            from commonslint import fastpath
-
-            try:
-                code = fastpath.translate_gates(self.env, sources)
-            except fastpath.Unsupported:
-                code = False
-            self.codes[key] = code
-            self.dirty = True
-        if code is False:
-            return None
-        if self._namespace is None:
-            self._namespace = fastrun.namespace()
-        return types.FunctionType(code, self._namespace)
+        return self._translated("gates", sources)
 
     def fast_expression(self, source: str) -> FastExpression | None:
         """The expression as plain Python (trusted built-in rules only), or None."""
