@@ -577,8 +577,6 @@ STOCK_SENTENCES = (
 _STOCK_CORE = "be made aware of the risks, biases and limitations of the "
 assert all(_STOCK_CORE in stock for stock in STOCK_SENTENCES)
 _ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
-_SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
 _LABEL = re.compile(r"\*\*[^*\n]{1,80}?:?\*\*:?|__[^_\n]{1,80}?__")
 # A character that is not Markdown noise (space, list and rule marks, punctuation, brackets).
@@ -689,14 +687,9 @@ def lf_body(text: str) -> str:
     return text
 
 
-def _atx_reference(line: str) -> tuple[int, str] | None:
-    """(level, title) of an ATX heading line, else None: the pattern's answer."""
-    atx = _ATX.match(line)
-    return (len(atx.group(1)), (atx.group(2) or "").strip()) if atx else None
-
-
 def _atx_heading_uncached(line: str) -> tuple[int, str] | None:
-    """`_atx_reference(line)`, with string methods: the pattern's lazy title tries every
+    """`_ATX`'s (level, title) of an ATX heading line, else None, with string methods (the
+    test holds the two equal): the pattern's lazy title tries every
     length of title against the closing sequence, two microseconds for a heading that the
     cache has not seen (one in seven)."""
     text = line.lstrip(" ")

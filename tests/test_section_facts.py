@@ -20,12 +20,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from commonslint.card import (
+    _ATX,
     _LABEL,
     _OPTIONAL,
     _SUBSTANCE,
     _TITLE_MARKUP,
     _atx_heading_uncached,
-    _atx_reference,
     _filled,
     _normalise_uncached,
     ascii_folded,
@@ -34,6 +34,13 @@ from commonslint.card import (
 from commonslint.facts import SECTION_PURPOSES, _purposes_uncached, section_facts
 from tests.conftest import CORPUS
 from tests.test_sections_reference import _PIECES, reference_parse_sections, walk
+
+
+def _atx_reference(line: str) -> tuple[int, str] | None:
+    """(level, title) of an ATX heading line, else None: the pattern's answer."""
+    atx = _ATX.match(line)
+    return (len(atx.group(1)), (atx.group(2) or "").strip()) if atx else None
+
 
 BULK = CORPUS / "bulk" / "hub-readmes-2023.jsonl.gz"
 CARDS = sorted((CORPUS / "cards").glob("*/README.md")) if CORPUS.exists() else []
