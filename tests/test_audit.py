@@ -401,7 +401,10 @@ def test_resume_without_earlier_output_starts_afresh(tmp_path: Path, cli) -> Non
     assert len(_records(tmp_path / "o" / "findings.jsonl")) == 6
 
 
-def test_interrupted_audit_says_so_and_resumes(tmp_path: Path) -> None:
+@pytest.mark.parametrize("whole_group", [False, True], ids=["parent", "terminal"])
+def test_interrupted_audit_says_so_and_resumes(tmp_path: Path, whole_group: bool) -> None:
+    # A terminal's Ctrl-C signals the whole process group, workers included; `kill -INT` only
+    # the parent.
     import signal
     import subprocess
     import sys
@@ -419,6 +422,7 @@ def test_interrupted_audit_says_so_and_resumes(tmp_path: Path) -> None:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        start_new_session=whole_group,
     )
     findings = out / "findings.jsonl"
     deadline = time.monotonic() + 60
@@ -426,7 +430,10 @@ def test_interrupted_audit_says_so_and_resumes(tmp_path: Path) -> None:
         if findings.exists() and findings.stat().st_size > 20_000:
             break
         time.sleep(0.02)  # polling for the first records, not waiting for a result
-    proc.send_signal(signal.SIGINT)
+    if whole_group:
+        os.killpg(proc.pid, signal.SIGINT)
+    else:
+        proc.send_signal(signal.SIGINT)
     _, stderr = proc.communicate(timeout=60)
     if proc.returncode == 0:
         pytest.skip("the audit finished before it could be interrupted")
@@ -443,6 +450,52 @@ def test_interrupted_audit_says_so_and_resumes(tmp_path: Path) -> None:
     records = _records(findings)
     assert [r["id"] for r in records] == [c["source_path"] for c in _cards(20_000)]
     assert json.loads((out / "summary.json").read_text())["repositories"] == 20_000
+
+
+def test_a_worker_killed_mid_audit_is_an_error_and_the_audit_resumes(tmp_path: Path) -> None:
+    # The OOM killer's way: SIGKILL to one worker. multiprocessing.Pool waited forever here.
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.conftest import ROOT
+
+    source = _jsonl(tmp_path / "cards.jsonl", _cards(20_000))
+    out = tmp_path / "out"
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    args = [sys.executable, "-m", "commonslint", "audit", str(source), "-o", str(out)]
+    proc = subprocess.Popen(
+        [*args, "--jobs", "2", "--batch-size", "16", "--no-html"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    findings = out / "findings.jsonl"
+    children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None:
+        if findings.exists() and findings.stat().st_size > 20_000:
+            break
+        time.sleep(0.02)  # polling for the first records, not waiting for a result
+    workers = children.read_text().split() if proc.poll() is None else []
+    if not workers:
+        proc.communicate(timeout=60)
+        pytest.skip("the audit finished before a worker could be killed")
+    os.kill(int(workers[0]), signal.SIGKILL)
+    _, stderr = proc.communicate(timeout=60)
+    if proc.returncode == 0:
+        pytest.skip("the audit finished before the worker was missed")
+    assert proc.returncode == 2, stderr
+    assert "a worker process was killed by SIGKILL" in stderr, stderr
+    assert "run the same command with --resume" in stderr and "Traceback" not in stderr
+    assert json.loads((out / "summary.json").read_text())["complete"] is False
+    resumed = subprocess.run(
+        [*args, "--jobs", "2", "--resume", "--no-html"], env=env, capture_output=True, text=True
+    )
+    assert resumed.returncode == 0, resumed.stderr
+    assert [r["id"] for r in _records(findings)] == [c["source_path"] for c in _cards(20_000)]
 
 
 def test_rule_selection_applies_to_every_repository(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]

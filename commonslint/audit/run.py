@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing
 import os
 import sys
-from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -24,6 +22,7 @@ from commonslint.audit.output import open_output, read_back, sync
 from commonslint.audit.progress import Progress
 from commonslint.audit.summary import Tally, summary
 from commonslint.audit.work import Batch, Fields, Item, init_worker, run_batch
+from commonslint.audit.workers import WorkerFailed, ordered_map
 
 DEFAULT_OUTPUT_DIR = "commonslint-audit"
 IN_FLIGHT_PER_JOB = 4
@@ -218,18 +217,19 @@ def run_audit(argv: Sequence[str]) -> int:
                     rows.add(table_row)
             progress.update(done=batch.tally.repositories, bad=batch.tally.bad)
         complete = True
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, WorkerFailed) as stop:
         progress.finish()
         handle.close()
         if rows is not None:
             rows.discard()
         _write_summary(summary_path, tally, active_rules, args, complete=False)
+        why = "interrupted" if isinstance(stop, KeyboardInterrupt) else f"error: {stop}"
         print(
-            f"commonslint: interrupted; {tally.repositories + tally.bad:,} records are in "
+            f"commonslint: {why}; {tally.repositories + tally.bad:,} records are in "
             f"{jsonl_path}; run the same command with --resume to finish",
             file=sys.stderr,
         )
-        return 130
+        return 130 if isinstance(stop, KeyboardInterrupt) else 2
     except BaseException:
         if rows is not None:
             rows.discard()
@@ -260,25 +260,8 @@ def _results(
         for batch in batches:
             yield run_batch(batch)
         return
-    methods = multiprocessing.get_all_start_methods()
-    # fork starts a worker in milliseconds and shares the parent's loaded modules; elsewhere
-    # (macOS, Windows) spawn re-imports them, which costs a second per worker but works.
-    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    pool = context.Pool(
-        jobs, initializer=init_worker, initargs=(config, fields, done, False, want_rows, online)
-    )
-    try:
-        pending: deque[Any] = deque()
-        for batch in batches:
-            pending.append(pool.apply_async(run_batch, (batch,)))
-            while len(pending) >= jobs * IN_FLIGHT_PER_JOB:
-                yield pending.popleft().get()
-        while pending:
-            yield pending.popleft().get()
-        pool.close()
-    finally:
-        pool.terminate()
-        pool.join()
+    initargs = (config, fields, done, False, want_rows, online)
+    yield from ordered_map(run_batch, batches, jobs, init_worker, initargs, IN_FLIGHT_PER_JOB)
 
 
 def _write_summary(
