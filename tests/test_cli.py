@@ -349,3 +349,40 @@ def test_readme_lists_every_rule_and_ci_runs_its_test_command() -> None:
     assert not missing, f"README's rule table lacks {missing}"
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "python -m pytest -q" in readme and "python -m pytest -q" in ci
+
+
+_INTERRUPT_WHILE_LOADING = """
+import sys
+
+class Interrupt:  # Ctrl-C arrives while the interface's modules load
+    def find_spec(self, name, path=None, target=None):
+        if name == "commonslint.cli":
+            raise KeyboardInterrupt
+        return None
+
+sys.meta_path.insert(0, Interrupt())
+from commonslint.__main__ import run
+sys.exit(run())
+"""
+
+
+def test_ctrl_c_while_the_interface_loads_ends_quietly() -> None:
+    import subprocess
+    import sys
+
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    done = subprocess.run(
+        [sys.executable, "-c", _INTERRUPT_WHILE_LOADING], env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 130
+    assert done.stderr == "commonslint: interrupted\n"
+
+
+def test_the_console_script_is_the_quiet_entry_point() -> None:
+    from importlib.metadata import PackageNotFoundError, distribution
+
+    try:
+        scripts = distribution("commonslint").entry_points.select(group="console_scripts")
+    except PackageNotFoundError:
+        pytest.skip("commonslint is not installed, only on the path")
+    assert [(s.name, s.value) for s in scripts] == [("commonslint", "commonslint.__main__:run")]
