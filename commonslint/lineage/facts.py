@@ -29,6 +29,7 @@ from commonslint.licences import knowledge_base
 from commonslint.lineage import known
 from commonslint.lineage import obligations as ob
 from commonslint.lineage.declared import _items, declared_parents, relation_facts
+from commonslint.lineage.hfcache import HFCache
 from commonslint.lineage.lockfile import LOCK_NAME, LockError, LockFile, parse
 from commonslint.lineage.records import hub_id
 from commonslint.lineage.resolve import Node, Resolver, build_tree, how_to_resolve, node_key
@@ -239,10 +240,7 @@ def _single_unresolved(
         return None  # the Hub may be asked: `general` does it
     else:
         # Resolver._resolve without a lock file, offline: the cache, then the known table.
-        from commonslint.lineage.hfcache import HFCache
-
-        cache = HFCache()
-        if cache.lookup(kind, parent_id) is not None or known.lookup(kind, parent_id):
+        if HFCache().lookup(kind, parent_id) is not None or known.lookup(kind, parent_id):
             return None
         reason = None
     relation = None
