@@ -26,9 +26,12 @@ from typing import Any
 
 from commonslint.card import Card
 from commonslint.licences import knowledge_base
+from commonslint.lineage import known
 from commonslint.lineage import obligations as ob
-from commonslint.lineage.declared import declared_parents, relation_facts
+from commonslint.lineage.declared import _items, declared_parents, relation_facts
+from commonslint.lineage.hfcache import HFCache
 from commonslint.lineage.lockfile import LOCK_NAME, LockError, LockFile, parse
+from commonslint.lineage.records import hub_id
 from commonslint.lineage.resolve import Node, Resolver, build_tree, how_to_resolve, node_key
 from commonslint.locations import file_loc
 from commonslint.sources import Repo
@@ -118,11 +121,33 @@ def compute(
     resolver: Resolver | None = None,
 ) -> dict[str, Any]:
     meta = card_f["meta"]
-    if not isinstance(meta.get("base_model"), (str, list)) and not isinstance(
-        meta.get("datasets"), (str, list)
-    ):
+    base_model = meta.get("base_model")
+    datasets = meta.get("datasets")
+    base_named = isinstance(base_model, (str, list))
+    if not base_named and not isinstance(datasets, (str, list)):
         # Most cards name no parent (declared_parents would find none): only CL208's facts.
         return _empty(relation_facts(card_f, 0))
+    if base_named != isinstance(datasets, (str, list)) and card_f.get("ok"):
+        # Most cards that name parents name one, unresolved offline: `_single_unresolved` gives
+        # what `general` gives for it, without the Declared/Node/Resolver objects.
+        fast = _single_unresolved(
+            repo, card, card_f, files_f, "base_model" if base_named else "datasets", resolver
+        )
+        if fast is not None:
+            return fast
+    return general(repo, card, card_f, files_f, unreadable, resolver)
+
+
+def general(
+    repo: Repo,
+    card: Card | None,
+    card_f: dict[str, Any],
+    files_f: dict[str, Any],
+    unreadable: list[dict[str, Any]],
+    resolver: Resolver | None = None,
+) -> dict[str, Any]:
+    """The lineage facts of any card: `compute`'s reference, and its path for all but the
+    commonest cards (no parent, or one parent that does not resolve)."""
     declared = declared_parents(card, card_f)
     models = sum(1 for d in declared if d.kind == "model")
     facts = _empty(relation_facts(card_f, models))
@@ -178,6 +203,90 @@ def compute(
         _llama(facts, nodes, by_key, card, card_f, repo)
     _notice(facts, nodes, card_f, skip_licence_notices=facts["licensor_release"])
     _bigcode(facts, nodes, card_f)
+    return facts
+
+
+def _single_unresolved(
+    repo: Repo,
+    card: Card | None,
+    card_f: dict[str, Any],
+    files_f: dict[str, Any],
+    key: str,
+    resolver: Resolver | None,
+) -> dict[str, Any] | None:
+    """`general`'s facts when `key` (the only parent field) names one parent that resolves to
+    nothing, else None (then `general` decides): one node, no conflict to look for."""
+    items = _items(card, card_f, key)
+    if len(items) != 1 or repo.exists(LOCK_NAME):
+        return None
+    kind = "model" if key == "base_model" else "dataset"
+    value, declared_at = items[0]
+    raw = value.strip()
+    parent_id = hub_id(value, kind)
+    node_key_ = node_key(kind, parent_id or raw)
+    repo_id = getattr(repo, "repo_id", None)
+    if repo_id and node_key_ == node_key(repo.kind or "model", repo_id):
+        return None  # a cycle
+    online = repo.online
+    network_errors: list[str] = []
+    if parent_id is None:
+        reason: str | None = "not a Hub id"
+    elif resolver is not None:
+        record, reason = resolver.resolve(kind, parent_id)
+        if record is not None:
+            return None
+        network_errors = list(resolver.network_errors)
+    elif online:
+        return None  # the Hub may be asked: `general` does it
+    else:
+        # Resolver._resolve without a lock file, offline: the cache, then the known table.
+        if HFCache().lookup(kind, parent_id) is not None or known.lookup(kind, parent_id):
+            return None
+        reason = None
+    relation = None
+    if kind == "model":
+        relation = card_f["meta"].get("base_model_relation")
+        relation = relation if isinstance(relation, str) else None
+    # `_node_dict` for a node without a record, then `_visit`'s `via` and `children`.
+    data = _UNRESOLVED.copy()
+    data["id"] = parent_id or raw
+    data["raw"] = raw
+    data["kind"] = kind
+    data["hub_id"] = parent_id is not None
+    data["relation"] = relation
+    data["key"] = node_key_
+    data["chain"] = [node_key_]
+    data["via"] = []
+    data["at"] = declared_at or card_f["first_heading_at"]
+    data["reason"] = reason
+    data["how"] = how_to_resolve(kind, parent_id, raw, online)
+    # Fresh containers for each node, as `_node_dict` makes.
+    data["files"] = []
+    data["licence"] = {"declared": [], "name": None, "ids": [], "known": False}
+    data["share_alike"] = []
+    data["share_alike_accepts"] = {}
+    data["use_restrictions"] = []
+    data["no_derivatives"] = []
+    data["llama"] = []
+    data["requires_notice"] = []
+    data["obligations"] = []
+    data["children"] = []
+    facts = _empty(relation_facts(card_f, 1 if kind == "model" else 0))
+    facts["tree"] = [data]
+    facts["declared"] = True
+    facts["nodes"] = [data]
+    facts["parents"] = [data]
+    facts["unresolved"] = [data]
+    facts["network_errors"] = network_errors
+    child = child_view(card_f, files_f)
+    facts["child"] = {
+        "known": bool(child.known),
+        "ids": child.ids,
+        "permits_commercial": child.permits_commercial(),
+        "share_alike": child.is_share_alike(),
+        "use_restrictions": child.carries_use_restrictions(),
+    }
+    facts["notice"]["at"] = card_f["value_at"].get("base_model") or card_f["first_heading_at"]
     return facts
 
 
@@ -285,6 +394,11 @@ def _node_dict(node: Node, at: dict[str, Any] | None, online: bool) -> dict[str,
             f"ask its authors to declare one, or record the licence you know by hand in {LOCK_NAME}"
         )
     return data
+
+
+# `_node_dict` of an unresolved node, its per-node fields and containers replaced on each copy.
+_UNRESOLVED = _node_dict(Node(raw="", kind="model", id=None, depth=1, chain=()), None, False)
+_UNRESOLVED["children"] = []
 
 
 @dataclass(frozen=True)
