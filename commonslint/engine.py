@@ -23,7 +23,7 @@ missing or unwritable cache only costs time.
 
 from __future__ import annotations
 
-import functools
+import operator
 import sys
 import types
 from collections.abc import Iterable
@@ -328,17 +328,24 @@ class Engine:
         # What Jinja2 would merge per call, merged once (rules only read the variables).
         variables = {**self.globals, **facts} if self.globals else facts
         shared: _Shared | None = None  # made for the first rule that is not `_direct`
+        places: dict[int, tuple[Any, Location]] = {}  # `_direct`'s locations of this run
+        gated = self._gates.get((stage, kind)) or self._gated(stage, kind)
         # Most rules do not fire on most cards: a translated condition (or `for_each`) that is
         # false is the whole answer, and a true one is not asked again. A failure is evaluated
         # again below, where it is reported with the rule's name.
-        for compiled, gate in self._gated(stage, kind)(variables):
+        for compiled, gate in gated(variables):
             if compiled.functions is not None:
-                findings.extend(self._direct(compiled, variables, gate))
+                if gate is not _UNKNOWN and compiled.for_each is None:
+                    findings.append(self._direct_one(compiled, variables, places))
+                else:
+                    findings += self._direct(compiled, variables, gate, places)
             else:
                 if shared is None:
                     shared = _Shared(variables)
-                findings.extend(self._evaluate(compiled, variables, shared, gate))
-        self.compiler.save()
+                findings += self._evaluate(compiled, variables, shared, gate)
+        compiler = self.compiler
+        if compiler.dirty or compiler._jinja_dirty:
+            compiler.save()
         return findings
 
     def _selected(self, stage: str, kind: str) -> list[CompiledRule]:
@@ -363,8 +370,10 @@ class Engine:
                 sources = [_probe_source(c) for c in selected]
                 combined = self.compiler.gates(sources)
                 if combined is not None:
-                    rules = tuple(selected)
-                    gated = functools.partial(_call_gates, combined, rules)
+                    # `combined(variables, rules, unknown)` called as `combined(variables)`:
+                    # the other two are its defaults (a fresh function from `_translated`).
+                    combined.__defaults__ = (tuple(selected), _UNKNOWN)
+                    gated = combined
             self._gates[key] = gated
         return gated
 
@@ -412,13 +421,28 @@ class Engine:
         except _rule_failures() as exc:
             raise _named(rule, f"`{step}` failed: {type(exc).__name__}: {exc}") from None
 
-    def _direct(self, compiled: CompiledRule, facts: dict[str, Any], gate: Any) -> list[Finding]:
+    def _direct(
+        self,
+        compiled: CompiledRule,
+        facts: dict[str, Any],
+        gate: Any,
+        places: dict[int, tuple[Any, Location]] | None = None,
+    ) -> list[Finding]:
         """`_evaluate` for a rule whose parts are all translated functions (`functions`): the
         same findings and the same errors, without the wrappers, and with one copy of the
-        variables for all of a `for_each`'s items (the functions only read it)."""
+        variables for all of a `for_each`'s items (the functions only read it).
+
+        `places` maps `id(value)` to `(value, its Location)` for the `at` values seen in this
+        run: a third of findings point where another finding of the card does (the front
+        matter, the first heading), and the facts are read-only, so one `Location` serves all
+        (the value is kept, so its id is not reused while the map lives)."""
         rule = compiled.rule
         when, for_each, at, message, fix, severity_from = compiled.functions  # type: ignore[misc]
         normalised = self._normalised
+        if places is None:
+            places = {}
+        if gate is not _UNKNOWN and for_each is None:
+            return [self._direct_one(compiled, facts, places)]
         step = "for_each"
         try:
             items: Iterable[Any] = (None,)
@@ -440,7 +464,13 @@ class Engine:
                     if not when(context):
                         continue
                 step = "at"
-                location = _location(at(context), facts)
+                value = at(context)
+                place = places.get(id(value))
+                if place is None:
+                    location = _location(value, facts)
+                    places[id(value)] = (value, location)
+                else:
+                    location = place[1]
                 step = "message"
                 text = message(context)
                 normal = normalised.get(text)
@@ -464,6 +494,46 @@ class Engine:
         except _rule_failures() as exc:
             raise _named(rule, f"`{step}` failed: {type(exc).__name__}: {exc}") from None
 
+    def _direct_one(
+        self, compiled: CompiledRule, facts: dict[str, Any], places: dict[int, tuple[Any, Location]]
+    ) -> Finding:
+        """`_direct` for a rule without `for_each` whose condition is known to be true (its
+        gate), the usual firing rule: its one finding, without the loop and the list. The same
+        steps as `_direct`'s loop body, and the same errors."""
+        rule = compiled.rule
+        _, _, at, message, fix, severity_from = compiled.functions  # type: ignore[misc]
+        step = "at"
+        try:
+            value = at(facts)
+            place = places.get(id(value))
+            if place is None:
+                location = _location(value, facts)
+                places[id(value)] = (value, location)
+            else:
+                location = place[1]
+            step = "message"
+            text = message(facts)
+            normalised = self._normalised
+            normal = normalised.get(text)
+            if normal is None:
+                normal = " ".join(text.split())
+                if len(normalised) >= 4096:
+                    normalised.clear()
+                normalised[text] = normal
+            severity = rule.severity
+            if severity_from is not None:
+                step = "severity_from"
+                severity = Severity.parse(str(severity_from(facts)))
+            fixed = None
+            if fix is not None:
+                step = "fix"
+                fixed = _fix(fix(facts), location, rule)
+            return Finding(rule.code, rule.name, severity, normal, location, fixed)
+        except RuleError as exc:
+            raise _named(rule, str(exc)) from None
+        except _rule_failures() as exc:
+            raise _named(rule, f"`{step}` failed: {type(exc).__name__}: {exc}") from None
+
 
 def _probe_source(compiled: CompiledRule) -> str | None:
     """The source of the rule's probe (its `for_each`, else its `when`), None if it has none."""
@@ -471,10 +541,6 @@ def _probe_source(compiled: CompiledRule) -> str | None:
         return None
     rule = compiled.rule
     return rule.for_each if rule.for_each else rule.when
-
-
-def _call_gates(combined: Any, rules: tuple[CompiledRule, ...], variables: Any) -> Any:
-    return combined(variables, rules, _UNKNOWN)
 
 
 def _probe_each(selected: list[CompiledRule]) -> Any:
@@ -504,8 +570,40 @@ def _named(rule: Rule, problem: str) -> RuleError:
     return RuleError(f"{rule.pack}: rule {rule.code!r}: {problem}")
 
 
+# The five fields of a location mapping, fetched in one C call.
+_PLACE = operator.itemgetter("path", "line", "column", "end_line", "end_column")
+_new = object.__new__
+
+
 def _location(value: Any, facts: dict[str, Any]) -> Location:
     if type(value) is dict:
+        # Nearly every `at` value is a full location mapping of positive ints (the facts'
+        # own): then it is `Location(*fields)`, filled in as `Location.__init__` fills it,
+        # without its frame. Anything else takes the general branch below.
+        try:
+            path, line, column, end_line, end_column = _PLACE(value)
+        except KeyError:
+            pass
+        else:
+            if (
+                type(path) is str
+                and type(line) is int
+                and type(column) is int
+                and type(end_line) is int
+                and type(end_column) is int
+                and line
+                and column
+                and end_line
+                and end_column
+            ):
+                place = _new(Location)
+                fields = place.__dict__
+                fields["path"] = path
+                fields["line"] = line
+                fields["column"] = column
+                fields["end_line"] = end_line
+                fields["end_column"] = end_column
+                return place  # type: ignore[no-any-return]
         # The common case, a location mapping, first; `int()` only for what is not an int
         # already (where it would give back the same value).
         path = value.get("path")

@@ -111,7 +111,7 @@ def translate_gates(env: Environment, sources: list[str | None]) -> types.CodeTy
     assigned before they are read, so the gates can share their names.
     """
     # A first pass counts how often each variable and `variable.attribute...` is read; the
-    # second computes those read more than once at the top, once (`_Translator.shared`).
+    # second computes those read more than once only once (`_Translator.shared`).
     counter = _Translator(env, frozenset())
     for source in sources:
         if source is not None:
@@ -122,7 +122,9 @@ def translate_gates(env: Environment, sources: list[str | None]) -> types.CodeTy
         None if source is None else translator.expression(_parse_expression(env, source))
         for source in sources
     ]
-    lines = ["def _gates(_v, _r, _U):", *translator.definitions]
+    lines = ["def _gates(_v, _r, _U):"]
+    if translator.definitions:  # every hoisted path starts not computed
+        lines.append(f"    {' = '.join(translator.definitions)} = _U")
     lines += ["    _o = []", "    _a = _o.append"]
     for index, body in enumerate(bodies):
         if body is None:
@@ -149,9 +151,11 @@ def translate_template(env: Environment, source: str) -> types.CodeType:
         raise Unsupported("an environment that finalizes or escapes output")
     template = optimize(env.parse(source), env)
     translator = _Translator(env)
-    lines = ["def _message(_v):", "    _o = []", "    _w = _o.append"]
+    # The output as one string grown in place (`+=` on the only reference to it): for a
+    # message's few pieces, half the time of a list, its `append`s and a `join`, and equal.
+    lines = ["def _message(_v):", "    _o = ''"]
     translator.statements(template.body, lines, 1)
-    lines.append("    return ''.join(_o)")
+    lines.append("    return _o")
     return _function_code("\n".join(lines) + "\n")
 
 
@@ -202,8 +206,8 @@ class _Translator:
         self.locals: dict[str, str] = {}  # a loop variable's Jinja name -> its Python name
         self.loop: _Loop | None = None
         # Gates only (`translate_gates`): the variables and `variable.attribute...` paths to
-        # compute once at the top of the function (`hoist`), how often each path is read
-        # (`uses`), and the lines computing them (`definitions`).
+        # compute once (`hoist`), how often each path is read (`uses`), and the names holding
+        # them (`definitions`).
         self.hoist = hoist
         self.uses: dict[str, int] = {}
         self.definitions: list[str] = []
@@ -211,9 +215,9 @@ class _Translator:
 
     def shared(self, key: str, original: str) -> str:
         """`original` (the translation of the path `key`), or, for a path to hoist, its value
-        computed once; where computing it failed the use falls back to `original`, which fails
-        the same way. The facts are plain data that rules only read, so a path gives the same
-        value wherever it is read."""
+        computed once, at its first use; where computing it failed the next use computes it
+        again, failing the same way. The facts are plain data that rules only read, so a path
+        gives the same value wherever it is read."""
         if self.hoist is None:
             return original
         self.uses[key] = self.uses.get(key, 0) + 1
@@ -222,13 +226,11 @@ class _Translator:
         var = self._hoisted.get(key)
         if var is None:
             var = self._hoisted[key] = f"_h{len(self._hoisted) + 1}"
-            self.definitions += [
-                "    try:",
-                f"        {var} = {original}",
-                "    except Exception:",
-                f"        {var} = _U",
-            ]
-        return f"({var} if {var} is not _U else {original})"
+            self.definitions.append(var)
+        # Computed at its first use, not at the top: many paths are read only behind an `and`
+        # that is usually false. Where computing it fails it stays `_U`, and each later use
+        # computes it again, failing the same way inside its own gate.
+        return f"({var} if {var} is not _U else ({var} := {original}))"
 
     def temp(self) -> str:
         self.temps += 1
@@ -243,7 +245,7 @@ class _Translator:
         for node in body:
             if isinstance(node, nodes.Output):
                 for child in node.nodes:
-                    lines.append(f"{pad}_w({self.output(child)})")
+                    lines.append(f"{pad}_o += {self.output(child)}")
             elif isinstance(node, nodes.If):
                 self.if_statement(node, lines, depth)
             elif isinstance(node, nodes.For):

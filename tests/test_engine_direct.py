@@ -178,6 +178,16 @@ LOCATIONS: list[Any] = [
     None,
     {"path": "README.md"},
     {"path": "README.md", "line": 7, "column": 3, "end_line": 9, "end_column": 1},
+    # Full mappings that must not take the all-ints fast branch as they are.
+    {"path": "README.md", "line": 7, "column": 3, "end_line": 9, "end_column": 0},
+    {"path": "README.md", "line": 0, "column": 3, "end_line": 9, "end_column": 2},
+    {"path": "README.md", "line": 7, "column": 0, "end_line": 0, "end_column": 2},
+    {"path": "README.md", "line": 7, "column": True, "end_line": 9, "end_column": 2},
+    {"path": "README.md", "line": -1, "column": 3, "end_line": 9, "end_column": 2},
+    {"path": "README.md", "line": 7, "column": 3, "end_line": "9", "end_column": 2},
+    {"path": _Str("c.md"), "line": 7, "column": 3, "end_line": 9, "end_column": 2},
+    {"path": None, "line": 7, "column": 3, "end_line": 9, "end_column": 2},
+    {"path": "README.md", "line": 7, "column": 3, "end_line": 9},
     {"path": "README.md", "line": 0, "column": None, "end_line": 0, "end_column": 0},
     {
         "path": "README.md",
@@ -282,7 +292,7 @@ def test_combined_gates_match_each_probe_on_real_cards() -> None:
     engine = linter.engine
     selected = engine._selected("facts", "model")
     combined = engine._gated("facts", "model")
-    assert combined.func is not None  # the combined function, not the per-probe fallback
+    assert combined.__name__ == "_gates"  # the combined function, not the per-probe fallback
     each = _probe_each(selected)
     seen = set()
     for facts in _facts(linter):
@@ -297,6 +307,10 @@ BROKEN_FACTS: list[dict[str, Any]] = [
     {"card": None, "licence": [], "lineage": "text"},
     {"card": {"front": None, "section": {"bias": 3}}, "licence": {"link": {"is_url": 1}}},
     {"card": {"readable": True, "front": {"status": "missing"}, "meta": None}},
+    # A path read by several gates that fails at its first use, and again at each later one
+    # (`card.section`, hoisted and computed lazily); one that fails only deeper down.
+    {"card": {"readable": True, "section": None, "meta": {}}, "licence": {"rail": True}},
+    {"card": {"readable": True, "section": {"bias": {}}, "meta": {}}, "licence": {"rail": 1}},
 ]
 
 
@@ -317,6 +331,26 @@ def test_a_probe_giving_an_undefined_fails_with_the_rule_named() -> None:
     """A `for_each` naming a missing fact gives an undefined, whose truth cannot be asked: the
     run fails with the rule's name, not with a bare Jinja2-style error."""
     engine = Engine([_rule(for_each="things"), _rule(code="CL996", for_each="no_such_fact")])
-    assert engine._gated("facts", "model").func is not None  # the combined gates
+    assert engine._gated("facts", "model").__name__ == "_gates"  # the combined gates
     with pytest.raises(RuleError, match=r"rule 'CL996'.*no_such_fact"):
         engine.run(FACTS)
+
+
+def test_run_matches_each_rule_evaluated_alone_on_real_cards() -> None:
+    """A whole run (combined gates, `_direct`, one `Location` per `at` value shared by the
+    run's findings) gives what evaluating each selected rule on its own, from the start,
+    gives: the same findings, in the same order, with the same locations and fixes."""
+    linter = Linter(Config())
+    engine = linter.engine
+    shared_places = 0
+    for facts in _facts(linter):
+        kind = facts.get("card", {}).get("kind", "model")
+        for stage in ("facts", "suppressions"):
+            expected: list[Finding] = []
+            for compiled in engine._selected(stage, kind):
+                expected += engine._evaluate(compiled, facts, _Shared(facts))
+            got = engine.run(facts, stage)
+            assert _full(got) == _full(expected)
+            locations = [f.location for f in got]
+            shared_places += len(locations) - len({id(loc) for loc in locations})
+    assert shared_places > 100  # the run really shared locations between findings
