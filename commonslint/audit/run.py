@@ -4,7 +4,8 @@ The parent process reads the sources, hands batches of work items to a pool of w
 (`audit.workers`, each with one `Linter`), and writes what comes back in input order: records to
 `findings.jsonl` as they arrive, the tally merged batch by batch, and at the end `summary.json`
 and a self-contained `report.html` rendered by streaming the records back from the JSONL. At
-most a few batches per worker are in flight or waiting to be written, so memory stays flat however many cards there are.
+most a few batches per worker are in flight or waiting to be written, so memory stays flat
+however many cards there are.
 """
 
 from __future__ import annotations
