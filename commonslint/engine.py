@@ -335,10 +335,7 @@ class Engine:
         # again below, where it is reported with the rule's name.
         for compiled, gate in gated(variables):
             if compiled.functions is not None:
-                if gate is not _UNKNOWN and compiled.for_each is None:
-                    findings.append(self._direct_one(compiled, variables, places))
-                else:
-                    findings += self._direct(compiled, variables, gate, places)
+                findings += self._direct(compiled, variables, gate, places)
             else:
                 if shared is None:
                     shared = _Shared(variables)
@@ -441,8 +438,6 @@ class Engine:
         normalised = self._normalised
         if places is None:
             places = {}
-        if gate is not _UNKNOWN and for_each is None:
-            return [self._direct_one(compiled, facts, places)]
         step = "for_each"
         try:
             items: Iterable[Any] = (None,)
@@ -489,46 +484,6 @@ class Engine:
                     fixed = _fix(fix(context), location, rule)
                 found.append(Finding(rule.code, rule.name, severity, normal, location, fixed))
             return found
-        except RuleError as exc:
-            raise _named(rule, str(exc)) from None
-        except _rule_failures() as exc:
-            raise _named(rule, f"`{step}` failed: {type(exc).__name__}: {exc}") from None
-
-    def _direct_one(
-        self, compiled: CompiledRule, facts: dict[str, Any], places: dict[int, tuple[Any, Location]]
-    ) -> Finding:
-        """`_direct` for a rule without `for_each` whose condition is known to be true (its
-        gate), the usual firing rule: its one finding, without the loop and the list. The same
-        steps as `_direct`'s loop body, and the same errors."""
-        rule = compiled.rule
-        _, _, at, message, fix, severity_from = compiled.functions  # type: ignore[misc]
-        step = "at"
-        try:
-            value = at(facts)
-            place = places.get(id(value))
-            if place is None:
-                location = _location(value, facts)
-                places[id(value)] = (value, location)
-            else:
-                location = place[1]
-            step = "message"
-            text = message(facts)
-            normalised = self._normalised
-            normal = normalised.get(text)
-            if normal is None:
-                normal = " ".join(text.split())
-                if len(normalised) >= 4096:
-                    normalised.clear()
-                normalised[text] = normal
-            severity = rule.severity
-            if severity_from is not None:
-                step = "severity_from"
-                severity = Severity.parse(str(severity_from(facts)))
-            fixed = None
-            if fix is not None:
-                step = "fix"
-                fixed = _fix(fix(facts), location, rule)
-            return Finding(rule.code, rule.name, severity, normal, location, fixed)
         except RuleError as exc:
             raise _named(rule, str(exc)) from None
         except _rule_failures() as exc:
