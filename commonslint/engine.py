@@ -527,14 +527,13 @@ def _named(rule: Rule, problem: str) -> RuleError:
 
 # The five fields of a location mapping, fetched in one C call.
 _PLACE = operator.itemgetter("path", "line", "column", "end_line", "end_column")
-_new = object.__new__
 
 
 def _location(value: Any, facts: dict[str, Any]) -> Location:
     if type(value) is dict:
         # Nearly every `at` value is a full location mapping of positive ints (the facts'
-        # own): then it is `Location(*fields)`, filled in as `Location.__init__` fills it,
-        # without its frame. Anything else takes the general branch below.
+        # own): then it is `Location(*fields)` from one look-up. Anything else takes the
+        # general branch below.
         try:
             path, line, column, end_line, end_column = _PLACE(value)
         except KeyError:
@@ -551,14 +550,7 @@ def _location(value: Any, facts: dict[str, Any]) -> Location:
                 and end_line
                 and end_column
             ):
-                place = _new(Location)
-                fields = place.__dict__
-                fields["path"] = path
-                fields["line"] = line
-                fields["column"] = column
-                fields["end_line"] = end_line
-                fields["end_column"] = end_column
-                return place  # type: ignore[no-any-return]
+                return Location(path, line, column, end_line, end_column)
         # The common case, a location mapping, first; `int()` only for what is not an int
         # already (where it would give back the same value).
         path = value.get("path")
