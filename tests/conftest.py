@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gzip
+import itertools
+import json
 import os
 import subprocess
 import sys
@@ -13,6 +16,22 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 CORPUS = SHARED / "corpus"
+BULK = CORPUS / "bulk" / "hub-readmes-2023.jsonl.gz"
+
+
+def sample_cards(every: int) -> list[str]:
+    """The texts of all corpus cards, then every `every`th bulk card: what a fast path is held
+    equal to its reference on (each part only where the shared corpus is present)."""
+    texts = []
+    if (CORPUS / "cards").is_dir():
+        texts += [
+            p.read_text(encoding="utf-8", errors="replace")
+            for p in sorted((CORPUS / "cards").rglob("*.md"))
+        ]
+    if BULK.exists():
+        with gzip.open(BULK, "rt", encoding="utf-8") as f:
+            texts += [json.loads(line)["card"] for line in itertools.islice(f, 0, None, every)]
+    return texts
 
 
 @pytest.fixture(autouse=True)

@@ -7,9 +7,6 @@ a MemoryRepo's read of a `str`, and the HF cache folder kept per the environment
 
 from __future__ import annotations
 
-import gzip
-import itertools
-import json
 import os
 import re
 from pathlib import Path
@@ -28,9 +25,7 @@ from commonslint.lineage import declared as declared_mod
 from commonslint.lineage.hfcache import _cache_dir, cache_dir
 from commonslint.locations import line_loc, node_loc
 from commonslint.sources import MemoryRepo, decode_text
-from tests.conftest import CORPUS
-
-BULK = CORPUS / "bulk" / "hub-readmes-2023.jsonl.gz"
+from tests.conftest import sample_cards
 
 CRAFTED = [
     "",
@@ -63,16 +58,7 @@ CRAFTED = [
 
 
 def _cards() -> list[str]:
-    texts = list(CRAFTED)
-    if (CORPUS / "cards").is_dir():
-        texts += [
-            p.read_text(encoding="utf-8", errors="replace")
-            for p in sorted((CORPUS / "cards").rglob("*.md"))
-        ]
-    if BULK.exists():
-        with gzip.open(BULK, "rt", encoding="utf-8") as f:
-            texts += [json.loads(line)["card"] for line in itertools.islice(f, 0, None, 20)]
-    return texts
+    return [*CRAFTED, *sample_cards(20)]
 
 
 def _card(text: str) -> tuple[dict[str, Any], Card | None]:

@@ -7,8 +7,6 @@ recursive `visit` (now the module function `_visit`), and every step run after i
 
 from __future__ import annotations
 
-import gzip
-import itertools
 import json
 from pathlib import Path
 from typing import Any
@@ -24,9 +22,7 @@ from commonslint.lineage.hfcache import HFCache
 from commonslint.lineage.resolve import Node, Resolver, build_tree, node_key
 from commonslint.locations import file_loc
 from commonslint.sources import MemoryRepo, Repo
-from tests.conftest import CORPUS
-
-BULK = CORPUS / "bulk" / "hub-readmes-2023.jsonl.gz"
+from tests.conftest import sample_cards
 
 
 def _reference_compute(
@@ -153,16 +149,7 @@ def _both(repo: MemoryRepo, cache: HFCache | None) -> tuple[Any, Any]:
 
 
 def _texts() -> list[str]:
-    texts = []
-    if (CORPUS / "cards").is_dir():
-        texts += [
-            p.read_text(encoding="utf-8", errors="replace")
-            for p in sorted((CORPUS / "cards").rglob("*.md"))
-        ]
-    if BULK.exists():
-        with gzip.open(BULK, "rt", encoding="utf-8") as f:
-            texts += [json.loads(line)["card"] for line in itertools.islice(f, 0, None, 10)]
-    return texts
+    return sample_cards(10)
 
 
 def test_lineage_matches_the_reference_on_corpus_cards(tmp_path: Path) -> None:

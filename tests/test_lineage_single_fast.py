@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import gzip
-import itertools
 import json
 from pathlib import Path
 from typing import Any
@@ -17,9 +15,7 @@ from commonslint.lineage import facts as lin
 from commonslint.lineage.hfcache import HFCache
 from commonslint.lineage.resolve import Resolver
 from commonslint.sources import MemoryRepo
-from tests.conftest import CORPUS
-
-BULK = CORPUS / "bulk" / "hub-readmes-2023.jsonl.gz"
+from tests.conftest import sample_cards
 
 
 def _pair(repo: MemoryRepo, cache: HFCache | None = None) -> tuple[Any, Any, bool]:
@@ -38,16 +34,7 @@ def _pair(repo: MemoryRepo, cache: HFCache | None = None) -> tuple[Any, Any, boo
 
 
 def _texts() -> list[str]:
-    texts = []
-    if (CORPUS / "cards").is_dir():
-        texts += [
-            p.read_text(encoding="utf-8", errors="replace")
-            for p in sorted((CORPUS / "cards").rglob("*.md"))
-        ]
-    if BULK.exists():
-        with gzip.open(BULK, "rt", encoding="utf-8") as f:
-            texts += [json.loads(line)["card"] for line in itertools.islice(f, 0, None, 7)]
-    return texts
+    return sample_cards(7)
 
 
 def test_straight_path_matches_general_on_corpus_cards() -> None:
