@@ -157,31 +157,34 @@ def section_facts(
     path: str,
     text: str,
     first_line: int,
-    last_line: int | None = None,
     start: int = 0,
     folded: bytes | None = None,
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, dict[str, Any] | None]]:
+    breaks_cr: bool | None = None,
+) -> tuple[
+    list[dict[str, Any]], list[dict[str, Any]], dict[str, dict[str, Any] | None], int
+]:
     """The facts of the body `text[start:]`'s sections in document order (depth first through
     the tree of headings: a section holds the headings after it until one of its level or
-    above), those holding
-    placeholders, and the best section for each purpose: the first filled one that matches,
-    else the first that matches, else None. `last_line` is the body's last line, counted here
-    when not given (and then the body may break lines with CR). `folded` is the card's
-    `ascii_folded` text, when the caller has it (the lint does, for later facts).
-    tests/test_section_facts.py builds the same from the reference reader's tree.
+    above), those holding placeholders, the best section for each purpose (the first filled
+    one that matches, else the first that matches, else None) and the body's last line.
+    `folded` is the card's `ascii_folded` text and `breaks_cr` whether any line breaks with
+    CR, when the caller has them (the lint does). tests/test_section_facts.py builds the same
+    from the reference reader's tree.
 
     Built in one pass as the scanner below finds the headings (a list of headings and a
     second loop over it cost a quarter of the time again), without a tree of objects and
     without copying the body out of the card: each section is settled when the next
     heading (or the end) says where its text stops; nesting (end lines, statuses counting
     sub-sections) is settled with a stack, since a section's sub-sections are the headings
-    after it until one of its level or above.
+    after it until one of its level or above. The lines are counted as the scan goes, so
+    the body's last line costs no pass of its own.
     """
-    if last_line is None:
+    if breaks_cr is None:
+        breaks_cr = text.find("\r", start) >= 0
+    if breaks_cr:
         text = lf_body(text[start:] if start else text)
         start = 0
         folded = None
-        last_line = first_line + text.count("\n")
     size = len(text)
     find = text.find
     # Most bodies hold no `<`, which a memchr finds (in the folded text, one byte a character
@@ -320,7 +323,7 @@ def section_facts(
                     "key": key,
                     "level": level,
                     "line": number,
-                    "end_line": last_line,
+                    "end_line": 0,  # set when the section is closed
                     "status": status,
                     "placeholders": placeholders,
                     "at": {
@@ -380,8 +383,11 @@ def section_facts(
                 mark = text[at : found.end()].lstrip(" ")[0]
         else:
             at = size + 1
+    # The lines after the last heading (`i` counted those before it).
+    last_line = first_line + i + text.count("\n", counted)
     while stack:
         closed = stack.pop()
+        closed["end_line"] = last_line  # (open to the end of the body)
         if stack and closed["status"] != "empty":
             _roll_up(closed["status"], stack[-1])
     best: dict[str, dict[str, Any] | None] = dict.fromkeys(SECTION_PURPOSES)
@@ -390,7 +396,7 @@ def section_facts(
             chosen = best[purpose]
             if chosen is None or (chosen["status"] != "filled" and section["status"] == "filled"):
                 best[purpose] = section
-    return sections, placeholder_sections, best
+    return sections, placeholder_sections, best, last_line
 
 
 def _plain_body(text: str, start: int, folded: bytes | None) -> bool:
@@ -501,17 +507,9 @@ def card_facts(repo: Repo, unreadable: list[dict[str, Any]]) -> tuple[dict[str, 
     else:
         front_at = line_loc(card, front.trap_line if status == "missing" else 1)
     top = file_loc(path, 1, 1)
-    line_count = card.line_count
-    body_start = front.body_start
-    sections, placeholder_sections, purposes = section_facts(
-        path,
-        read.text,
-        card.body_line,
-        # The body's last line is the card's (counted once, for `text_lines` too); with lines
-        # breaking at CR the body counts its own.
-        None if card.has_cr else line_count,
-        body_start,
-        card.folded,
+    # The body's last line is the card's (`text_lines`), counted as the sections are read.
+    sections, placeholder_sections, purposes, line_count = section_facts(
+        path, read.text, card.body_line, front.body_start, card.folded, card.has_cr
     )
     facts: dict[str, Any] = {
         "path": path,

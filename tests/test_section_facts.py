@@ -87,17 +87,17 @@ _FRONT = "---\nx: '[More Information Needed] {{ a }} <!-- # h'\n# y: ```\n---\n"
 
 def _same(body: str, first_line: int = 1) -> None:
     expected = reference_section_facts("README.md", body, first_line)
+    # The body's last line: its line breaks (CRLF, CR or LF) after the first line.
+    last = first_line + len(body.replace("\r\n", "\n").replace("\r", "\n").split("\n")) - 1
+    expected = (*expected, last)
     assert section_facts("README.md", body, first_line) == expected, body[:200]
-    if "\r" not in body:  # the caller's count of lines, as `card_facts` passes it
-        last = first_line + body.count("\n")
-        assert section_facts("README.md", body, first_line, last) == expected
-        # The body in place in the card's text, with and without the folded text.
-        text = _FRONT + body
-        for folded in (None, ascii_folded(text)):
-            got = section_facts("README.md", text, first_line, last, len(_FRONT), folded)
+    # The body in place in the card's text, with and without what the caller knows of it.
+    text = _FRONT + body
+    breaks_cr = "\r" in body
+    for folded in (None, ascii_folded(text)):
+        for known in (None, breaks_cr):
+            got = section_facts("README.md", text, first_line, len(_FRONT), folded, known)
             assert got == expected, body[:200]
-    else:
-        assert section_facts("README.md", _FRONT + body, first_line, None, len(_FRONT)) == expected
 
 
 @settings(max_examples=1500, deadline=None)
