@@ -160,9 +160,7 @@ def section_facts(
     start: int = 0,
     folded: bytes | None = None,
     breaks_cr: bool | None = None,
-) -> tuple[
-    list[dict[str, Any]], list[dict[str, Any]], dict[str, dict[str, Any] | None], int
-]:
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, dict[str, Any] | None], int]:
     """The facts of the body `text[start:]`'s sections in document order (depth first through
     the tree of headings: a section holds the headings after it until one of its level or
     above), those holding placeholders, the best section for each purpose (the first filled
