@@ -36,6 +36,7 @@ from commonslint.card import (
     lf_body,
     parse_card,
 )
+from commonslint.lazyfacts import PENDING, LazyFacts
 from commonslint.locations import NodeLocations, file_loc, line_loc, node_loc, offset_loc
 from commonslint.sources import Repo
 from commonslint.suppressions import Suppression, find_suppressions
@@ -686,22 +687,24 @@ def emissions_facts(card_f: dict[str, Any], card: Card | None) -> dict[str, Any]
     start = card.front.body_start
     data = card.data
     if data.get("co2_eq_emissions") is None:
-        # No value (most cards): what `read_emissions` finds then, without its object.
-        first = emissions_mod._first_unit_line(card.text, card.folded, start)
-        return {
-            "present": False,
-            "form": "absent",
-            "value": None,
-            "problem": None,
-            "missing_fields": [],
-            "unit_in_value": None,
-            "unit_in_text": None if first is None else first[1].strip()[:120],
-            "unit_in_text_at": None
-            if first is None
-            else line_loc(card, card_f["body_start_line"] + first[0]),
-            "at": key_at,
-            "value_at": value_at,
-        }
+        # No value (most cards): what `read_emissions` finds then, without its object. The
+        # unit in the text is read by no built-in rule then, and its search of the whole body
+        # cost 3-4 us a card: it is done if and when a rule reads it.
+        return LazyFacts(
+            {
+                "present": False,
+                "form": "absent",
+                "value": None,
+                "problem": None,
+                "missing_fields": [],
+                "unit_in_value": None,
+                "unit_in_text": PENDING,
+                "unit_in_text_at": PENDING,
+                "at": key_at,
+                "value_at": value_at,
+            },
+            functools.partial(_unit_in_text, card, card_f["body_start_line"]),
+        )
     found = emissions_mod.read_emissions(
         data, card.text, card_f["body_start_line"], card.folded, start
     )
@@ -722,6 +725,17 @@ def emissions_facts(card_f: dict[str, Any], card: Card | None) -> dict[str, Any]
         else None,
         "at": key_at,
         "value_at": value_at,
+    }
+
+
+def _unit_in_text(card: Card, body_line: int) -> dict[str, Any]:
+    """`unit_in_text` and `unit_in_text_at` of a card that gives no emissions."""
+    first = emissions_mod._first_unit_line(card.text, card.folded, card.front.body_start)
+    if first is None:
+        return {"unit_in_text": None, "unit_in_text_at": None}
+    return {
+        "unit_in_text": first[1].strip()[:120],
+        "unit_in_text_at": line_loc(card, body_line + first[0]),
     }
 
 
