@@ -50,12 +50,16 @@ CASES = [
     "\u2028---\nx\n---\n",
     "\x0b\x0c---\nx\n---\n",
     "---\n" + "a\n" * 1000 + "---\n",
+    "---\nx: 1\n---",  # the closing line at the very end
+    "---\nx: 1\n--- \t",
+    "---\nx: 1\n---x\n--- \n---\n",  # candidates that are not closing lines first
 ]
 
 
 @pytest.mark.parametrize("text", CASES, ids=range(len(CASES)))
 def test_find_block_matches_the_hub_regex_on_crafted_texts(text: str) -> None:
     assert find_block(text) == _regex(text)
+    assert find_block(text, "\r" in text) == _regex(text)  # as parse_card asks
 
 
 _PIECES = st.sampled_from(
@@ -67,6 +71,7 @@ _PIECES = st.sampled_from(
 @given(st.lists(_PIECES, max_size=14).map("".join))
 def test_find_block_matches_the_hub_regex_on_generated_texts(text: str) -> None:
     assert find_block(text) == _regex(text)
+    assert find_block(text, "\r" in text) == _regex(text)
 
 
 def test_find_block_matches_the_hub_regex_on_real_cards() -> None:
