@@ -356,6 +356,8 @@ BROKEN_FACTS: list[dict[str, Any]] = [
     # (`card.section`, hoisted and computed lazily); one that fails only deeper down.
     {"card": {"readable": True, "section": None, "meta": {}}, "licence": {"rail": True}},
     {"card": {"readable": True, "section": {"bias": {}}, "meta": {}}, "licence": {"rail": 1}},
+    # Variables read once at the top of the gates: a dict subclass takes the sandbox's lookup.
+    {"card": _Dict(readable=True, front={"status": "missing"}), "lineage": _Dict(unresolved=1)},
 ]
 
 
