@@ -295,6 +295,14 @@ FIXES: list[Any] = [
     {"text": 7, "create": 1, "description": None, "path": 3},
     {"text": "x", "start": "a", "end": "b"},
     {"text": "x", "start": 1.5, "end": None},
+    # Already typed (the fast branch), and near misses of it.
+    {"path": "README.md", "start": 4, "end": 4, "text": "t", "description": "d"},
+    {"path": "README.md", "start": 4, "end": 9, "text": "t", "create": False},
+    {"path": "L", "start": 0, "end": 0, "text": "", "create": True, "description": ""},
+    {"start": True, "end": 2, "text": "t", "create": 0},
+    {"start": 1, "end": 2, "text": _Str("t"), "path": _Str("p"), "description": _Str("d")},
+    {"start": 1, "end": 2, "text": "t", "description": 0, "create": None},
+    _Dict(text="t", start=1, end=2),
 ]
 
 
