@@ -123,6 +123,9 @@ def translate_gates(env: Environment, sources: list[str | None]) -> types.CodeTy
         for source in sources
     ]
     lines = ["def _gates(_v, _r, _U):"]
+    for var, original in translator.eager:  # a variable: read at once, as it cannot fail
+        lines.append(f"    {var} = {original}")
+        lines.append(f"    {var}d = type({var}) is dict")
     if translator.definitions:  # every hoisted path starts not computed
         lines.append(f"    {' = '.join(translator.definitions)} = _U")
     lines += ["    _o = []", "    _a = _o.append"]
@@ -212,6 +215,10 @@ class _Translator:
         self.uses: dict[str, int] = {}
         self.definitions: list[str] = []
         self._hoisted: dict[str, str] = {}
+        # Hoisted variables (not paths): `(name, its translation)`, computed at the top of
+        # the gates, since looking a variable up never fails; `<name>d` says it is a dict.
+        self.eager: list[tuple[str, str]] = []
+        self._eager_names: set[str] = set()
 
     def shared(self, key: str, original: str) -> str:
         """`original` (the translation of the path `key`), or, for a path to hoist, its value
@@ -226,7 +233,13 @@ class _Translator:
         var = self._hoisted.get(key)
         if var is None:
             var = self._hoisted[key] = f"_h{len(self._hoisted) + 1}"
-            self.definitions.append(var)
+            if "." not in key:
+                self.eager.append((var, original))
+                self._eager_names.add(var)
+            else:
+                self.definitions.append(var)
+        if var in self._eager_names:
+            return var
         # Computed at its first use, not at the top: many paths are read only behind an `and`
         # that is usually false. Where computing it fails it stays `_U`, and each later use
         # computes it again, failing the same way inside its own gate.
@@ -355,11 +368,16 @@ class _Translator:
         if node.attr in _DICT_ATTRIBUTES:
             # A dict's own attribute (`items`, `get`...) wins over its key, as in Jinja2.
             return f"_getattr({obj}, {attr})"
-        t = self.temp()
-        translated = (
-            f"({t}[{attr}] if type({t} := {obj}) is dict and {attr} in {t} "
-            f"else _getattr({t}, {attr}))"
-        )
+        if obj in self._eager_names:  # the same, on a variable read at the top
+            translated = (
+                f"({obj}[{attr}] if {obj}d and {attr} in {obj} else _getattr({obj}, {attr}))"
+            )
+        else:
+            t = self.temp()
+            translated = (
+                f"({t}[{attr}] if type({t} := {obj}) is dict and {attr} in {t} "
+                f"else _getattr({t}, {attr}))"
+            )
         path = self.path(node)
         return translated if path is None else self.shared(path, translated)
 

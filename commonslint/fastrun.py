@@ -28,7 +28,7 @@ from typing import Any
 
 # Part of the translated-code cache key: translated code calls the names in `namespace()`,
 # so any change to those names or to the translation must change this.
-VERSION = "5"
+VERSION = "6-eager-gates"
 
 _MISSING: Any = type("_Missing", (), {"__repr__": lambda self: "missing"})()
 

@@ -222,6 +222,51 @@ def test_location_matches_the_reference(value: Any, facts: dict[str, Any]) -> No
     assert outcome(_location) == outcome(_reference_location)
 
 
+def _exact(value: Any) -> Any:
+    """`value` with each location field as `_location` would make it, when that is an int:
+    the fields under which the value's `Location` is stored in `engine._LOCATIONS`."""
+    if type(value) is not dict:
+        return value
+    exact = dict(value)
+    for key in ("line", "column", "end_line", "end_column"):
+        with contextlib.suppress(TypeError, ValueError):
+            exact[key] = int(value.get(key) or 1)
+    if isinstance(value.get("path"), str):
+        exact["path"] = str(value["path"])
+    return exact
+
+
+@pytest.mark.parametrize("value", LOCATIONS, ids=[repr(v) for v in LOCATIONS])
+def test_location_from_the_store_matches_the_reference(value: Any) -> None:
+    """A value equal to a stored one's fields (`True` for 1, `2.0` for 2, a str subclass for
+    its str) gives what the reference gives, whatever was stored before it."""
+    from commonslint import engine
+
+    def outcome(function: Any) -> Any:
+        try:
+            location = function(value, {})
+        except (RuleError, ValueError, TypeError) as exc:
+            return (type(exc), str(exc))
+        return (location, [type(v) for v in vars(location).values()])
+
+    engine._LOCATIONS.clear()
+    expected = outcome(_reference_location)
+    for warm in (_exact(value), value, *LOCATIONS):
+        with contextlib.suppress(RuleError, ValueError, TypeError):
+            _location(warm, {})
+        assert outcome(_location) == expected
+    assert len(engine._LOCATIONS) > 0
+
+
+def test_location_store_stays_small() -> None:
+    from commonslint import engine
+
+    for line in range(1, 10_000):
+        place = {"path": "README.md", "line": line, "column": 1, "end_line": line}
+        assert _location({**place, "end_column": 2}, {}) == Location("README.md", line, 1, line, 2)
+    assert len(engine._LOCATIONS) <= 4096
+
+
 def _reference_fix(value: Any, location: Location, rule: Rule) -> Fix | None:
     """`engine._fix` as it was, with keyword arguments."""
     if value is None or value is False:
@@ -250,6 +295,14 @@ FIXES: list[Any] = [
     {"text": 7, "create": 1, "description": None, "path": 3},
     {"text": "x", "start": "a", "end": "b"},
     {"text": "x", "start": 1.5, "end": None},
+    # Already typed (the fast branch), and near misses of it.
+    {"path": "README.md", "start": 4, "end": 4, "text": "t", "description": "d"},
+    {"path": "README.md", "start": 4, "end": 9, "text": "t", "create": False},
+    {"path": "L", "start": 0, "end": 0, "text": "", "create": True, "description": ""},
+    {"start": True, "end": 2, "text": "t", "create": 0},
+    {"start": 1, "end": 2, "text": _Str("t"), "path": _Str("p"), "description": _Str("d")},
+    {"start": 1, "end": 2, "text": "t", "description": 0, "create": None},
+    _Dict(text="t", start=1, end=2),
 ]
 
 
@@ -311,6 +364,8 @@ BROKEN_FACTS: list[dict[str, Any]] = [
     # (`card.section`, hoisted and computed lazily); one that fails only deeper down.
     {"card": {"readable": True, "section": None, "meta": {}}, "licence": {"rail": True}},
     {"card": {"readable": True, "section": {"bias": {}}, "meta": {}}, "licence": {"rail": 1}},
+    # Variables read once at the top of the gates: a dict subclass takes the sandbox's lookup.
+    {"card": _Dict(readable=True, front={"status": "missing"}), "lineage": _Dict(unresolved=1)},
 ]
 
 
@@ -354,3 +409,57 @@ def test_run_matches_each_rule_evaluated_alone_on_real_cards() -> None:
             locations = [f.location for f in got]
             shared_places += len(locations) - len({id(loc) for loc in locations})
     assert shared_places > 100  # the run really shared locations between findings
+
+
+IDLE_RULES: list[dict[str, Any]] = [
+    {"for_each": "suppressions.unused"},
+    {"for_each": " things "},
+    {"for_each": "card.n"},
+    {"for_each": "card.missing.more"},
+    {"for_each": "card.items"},  # the dict's method, not a key
+    {"for_each": "true"},
+    {"for_each": "things | list"},
+    {"when": "true"},
+]
+IDLE_FACTS: list[dict[str, Any]] = [
+    {"card": {"kind": "model"}, "suppressions": {"unused": []}, "things": []},
+    {"card": {"kind": "dataset", "n": []}, "suppressions": {"unused": [{"x": 1}]}},
+    {"suppressions": {"unused": ()}, "things": "", "card": {"n": [], "items": []}},
+    {"suppressions": None, "things": {}, "card": {"missing": {"more": []}}},
+    {"suppressions": {"unused": [], "extra": 1}, "true": [], "things": None},
+]
+
+
+@pytest.mark.parametrize("facts", IDLE_FACTS, ids=range(len(IDLE_FACTS)))
+@pytest.mark.parametrize("stage", ["facts", "suppressions"])
+def test_idle_only_when_the_run_finds_nothing(facts: dict[str, Any], stage: str) -> None:
+    """`Engine.idle` says a run finds nothing only when each rule of the stage loops over an
+    empty list; where it says so, the run (through Jinja2 too) indeed finds nothing."""
+    for count in (1, 2):
+        for chosen in itertools.combinations(IDLE_RULES, count):
+            rules = [
+                _rule(code=f"CL99{i}", stage=stage, message="{{ item }}", at="none", **parts)
+                for i, parts in enumerate(chosen)
+            ]
+            for fast in (True, False):
+                engine = Engine(rules, fast=fast)
+                if engine.idle(facts, stage):
+                    assert all("for_each" in parts for parts in chosen)
+                    assert engine.run(facts, stage) == []
+    engine = Engine([_rule(stage="suppressions", for_each="suppressions.unused")])
+    unused = (facts.get("suppressions") or {}).get("unused")
+    assert engine.idle(facts, "suppressions") is (type(unused) is list and not unused)
+    assert engine.idle(facts, "facts")  # a stage with no rule finds nothing
+
+
+def test_idle_on_real_cards() -> None:
+    """On real cards the suppressions stage (CL901) is idle exactly when `unused` is empty."""
+    linter = Linter(Config())
+    idle = 0
+    for facts in _facts(linter):
+        empty = not facts["suppressions"]["unused"]
+        assert linter.engine.idle(facts, "suppressions") is empty
+        if empty:
+            assert linter.engine.run(facts, "suppressions") == []
+        idle += empty
+    assert idle > 100
