@@ -48,7 +48,6 @@ class Linter:
             findings = _apply_suppressions(findings, suppressions, repo.card_path)
             unused = self._unused(suppressions, repo.card_path)
         facts["suppressions"] = {"unused": unused}
-        # Unless a rule of the stage may fire (`Engine.idle`: CL901 loops over `unused`).
         # Run unless sure to find nothing (`Engine.idle`: CL901 loops over an empty `unused`).
         engine = self.engine
         late = None if engine.idle(facts, "suppressions") else engine.run(facts, "suppressions")

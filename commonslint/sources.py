@@ -306,7 +306,7 @@ class MemoryRepo(Repo):
         else:
             # `Repo`'s generated `__init__` with its defaults, written out: a bulk lint makes
             # one of these per card, and the generic call costs ~0.4 us more.
-            # tests/test_sources.py checks it against the generated one.
+            # tests/test_memory_repo.py checks it against the generated one.
             self.display = display
             self.kind = None
             self.max_bytes = DEFAULT_MAX_BYTES
