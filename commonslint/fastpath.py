@@ -125,7 +125,8 @@ def translate_gates(env: Environment, sources: list[str | None]) -> types.CodeTy
     lines = ["def _gates(_v, _r, _U):"]
     for var, original in translator.eager:  # a variable: read at once, as it cannot fail
         lines.append(f"    {var} = {original}")
-        lines.append(f"    {var}d = type({var}) is dict")
+        # `LazyFacts` is read as a dict is (its `__getitem__` works out a pending value).
+        lines.append(f"    {var}d = type({var}) is dict or type({var}) is _LazyFacts")
     if translator.definitions:  # every hoisted path starts not computed
         lines.append(f"    {' = '.join(translator.definitions)} = _U")
     lines += ["    _o = []", "    _a = _o.append"]

@@ -26,9 +26,11 @@ from collections import abc
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+from commonslint.lazyfacts import LazyFacts
+
 # Part of the translated-code cache key: translated code calls the names in `namespace()`,
 # so any change to those names or to the translation must change this.
-VERSION = "6-eager-gates"
+VERSION = "7-lazyfacts-gates"
 
 _MISSING: Any = type("_Missing", (), {"__repr__": lambda self: "missing"})()
 
@@ -152,9 +154,11 @@ def _checked(obj: Any, attribute: str, value: Any) -> Any:
 
 
 def getattr_(obj: Any, attribute: str) -> Any:
-    """`a.b`: the engine's `FactsEnvironment.getattr` (item first on a plain dict, for a name
-    that is not a dict attribute), then the sandbox's attribute-then-item lookup."""
-    if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+    """`a.b`: the engine's `FactsEnvironment.getattr` (item first on a plain dict or a
+    `LazyFacts`, for a name that is not a dict attribute), then the sandbox's
+    attribute-then-item lookup."""
+    kind = type(obj)
+    if (kind is dict or kind is LazyFacts) and attribute not in _DICT_ATTRIBUTES:
         try:
             return obj[attribute]
         except (KeyError, TypeError):
@@ -356,6 +360,7 @@ def namespace() -> dict[str, Any]:
         "_undefined": StrictUndefined,
         "_call": call,
         "_map_attribute": map_attribute,
+        "_LazyFacts": LazyFacts,
     }
     for name, func in FILTERS.items():
         names[f"_F_{name}"] = func

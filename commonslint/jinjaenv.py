@@ -19,6 +19,7 @@ from jinja2.runtime import Context
 from jinja2.sandbox import SandboxedEnvironment
 
 from commonslint import fastrun
+from commonslint.lazyfacts import LazyFacts
 
 VERSION = jinja2.__version__
 # What a rule evaluated by Jinja2 raises when it uses a missing fact or an unsafe attribute.
@@ -30,7 +31,8 @@ _DICT_ATTRIBUTES = frozenset(dir(dict))
 
 
 class FactsEnvironment(SandboxedEnvironment):
-    """The sandbox, with a fast path for what facts are made of: `facts.card.meta` on plain dicts.
+    """The sandbox, with a fast path for what facts are made of: `facts.card.meta` on plain dicts
+    (and `LazyFacts`, a dict to every reader, with no public attribute of its own).
 
     Jinja2 tries `getattr` first and falls back to the item, so every `a.b` on a dict raised and
     caught an AttributeError; for a name that is not a dict attribute the answer is the item (or
@@ -39,7 +41,8 @@ class FactsEnvironment(SandboxedEnvironment):
     """
 
     def getattr(self, obj: Any, attribute: str) -> Any:
-        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+        kind = type(obj)
+        if (kind is dict or kind is LazyFacts) and attribute not in _DICT_ATTRIBUTES:
             try:
                 return obj[attribute]
             except (KeyError, TypeError):

@@ -150,3 +150,42 @@ def test_built_in_rules_never_read_it() -> None:
     linter = Linter(Config())
     result = linter.lint(MemoryRepo({"README.md": CARD}, card_only=True), "x")
     assert dict.__getitem__(result.facts["emissions"], "unit_in_text") is PENDING
+
+
+# ------------------------------------------------------------------ read by rules
+
+SOURCES = [
+    "d.unit",
+    "d['unit']",
+    "d.get('unit')",
+    "d.at.line",
+    "d.items is callable",  # a dict's own attribute wins over its key, as on a dict
+    "d.missing is defined",
+    "d._settle is defined",  # its own attribute is not a fact
+    "d | length",
+    "d.present or d.unit",
+]
+
+
+@pytest.mark.parametrize("source", SOURCES)
+def test_rules_read_it_as_they_read_a_dict(source: str) -> None:
+    """The translated code (one expression, and the combined gates) and Jinja2 give the same
+    for a `LazyFacts` as for the plain dict it stands for."""
+    from jinja2 import StrictUndefined
+    from jinja2.sandbox import SandboxedEnvironment
+
+    from commonslint import fastpath, fastrun
+    from commonslint.engine import Compiler, FactsEnvironment
+
+    env = FactsEnvironment(undefined=StrictUndefined)
+    plain = SandboxedEnvironment(undefined=StrictUndefined).compile_expression(
+        source, undefined_to_none=False
+    )(d=dict(SETTLED))
+    translated = fastpath.function(fastpath.translate(env, source), fastrun.namespace())
+    gates = fastpath.function(fastpath.translate_gates(env, [source, source]), fastrun.namespace())
+    jinja = Compiler(env, "test").expression(source)
+    for variables in ({"d": lazy()[0]}, {"d": dict(SETTLED)}):
+        assert translated(variables) == plain
+        assert jinja(variables) == plain
+        expected = [("r0", plain), ("r1", plain)] if plain else []
+        assert gates(variables, ("r0", "r1"), None) == expected
