@@ -29,7 +29,7 @@ from commonslint.licences import knowledge_base
 from commonslint.lineage import known
 from commonslint.lineage import obligations as ob
 from commonslint.lineage.declared import _items, declared_parents, relation_facts
-from commonslint.lineage.hfcache import HFCache
+from commonslint.lineage.hfcache import HFCache, cache_dir, is_folder
 from commonslint.lineage.lockfile import LOCK_NAME, LockError, LockFile, parse
 from commonslint.lineage.records import hub_id
 from commonslint.lineage.resolve import Node, Resolver, build_tree, how_to_resolve, node_key
@@ -61,6 +61,31 @@ def empty(card_f: dict[str, Any] | None = None) -> dict[str, Any]:
 
 
 def _empty(relation: dict[str, Any]) -> dict[str, Any]:
+    """`_EMPTY`'s values with fresh containers: copying a dict of the same keys and replacing
+    its containers costs less than building the 19 keys afresh (most cards take this)."""
+    facts = _EMPTY.copy()
+    facts["parents"] = []
+    facts["nodes"] = []
+    facts["tree"] = []
+    facts["unresolved"] = []
+    facts["relation"] = relation
+    facts["lock"] = {"path": None, "error": None}
+    facts["child"] = {"known": False, "ids": [], "permits_commercial": None}
+    facts["share_alike_not_kept"] = []
+    facts["use_restrictions_not_passed"] = []
+    facts["non_commercial"] = []
+    facts["no_derivatives"] = []
+    facts["share_alike_data"] = []
+    facts["llama"] = {"applies": False, "problems": []}
+    facts["notice"] = {"needed": False, "by": [], "at": None}
+    facts["bigcode"] = {"applies": False, "documented": True, "parents": [], "at": None}
+    facts["cycles"] = []
+    facts["network_errors"] = []
+    return facts
+
+
+def _empty_reference(relation: dict[str, Any]) -> dict[str, Any]:
+    """What `_empty` gives, spelt out (the reference its test compares with)."""
     return {
         "declared": False,
         "parents": [],
@@ -84,6 +109,10 @@ def _empty(relation: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+# `_empty`'s keys in order, and the values that are not containers.
+_EMPTY = _empty_reference({})
+
+
 def read_lock(repo: Repo) -> tuple[LockFile | None, str | None]:
     if not repo.exists(LOCK_NAME):
         return None, None
@@ -100,16 +129,33 @@ def child_view(card_f: dict[str, Any], files_f: dict[str, Any]) -> ob.LicenceVie
     """The card's own licence; a licence file identified with confidence stands in for `other`."""
     meta = card_f["meta"]
     raw = meta.get("license")
+    name = meta.get("license_name")
+    if type(raw) is str and (name is None or type(name) is str):
+        # The commonest card (one licence string): what the lines below give for it.
+        lic = ob.view((raw,), name or None)
+        if lic.known:
+            return lic
     values = [raw] if isinstance(raw, (str, int, float)) and not isinstance(raw, bool) else []
     if isinstance(raw, list):
         values = [v for v in raw if isinstance(v, (str, int, float)) and not isinstance(v, bool)]
-    name = meta.get("license_name")
     lic = ob.view([str(v) for v in values], str(name) if name else None)
     if not lic.known:
         identified = [f["identified"] for f in files_f.get("licence", []) if f.get("sure")]
         if identified:
             lic = ob.view([str(i) for i in identified if i])
     return lic
+
+
+def _child_facts(child: ob.LicenceView) -> dict[str, Any]:
+    # `child.summary` is kept on the (shared) view; the dict and its list are new for each card.
+    known_, ids, permits, share_alike, restricted = child.summary
+    return {
+        "known": known_,
+        "ids": list(ids),
+        "permits_commercial": permits,
+        "share_alike": share_alike,
+        "use_restrictions": restricted,
+    }
 
 
 def compute(
@@ -159,8 +205,6 @@ def general(
         unreadable.append({"path": LOCK_NAME, "error": lock_error, "at": file_loc(LOCK_NAME, 1, 1)})
     online = repo.online
     if resolver is None:
-        from commonslint.lineage.hfcache import HFCache
-
         resolver = Resolver(lock, HFCache(), online=online)
     relation = card_f["meta"].get("base_model_relation")
     relation = relation if isinstance(relation, str) else None
@@ -184,13 +228,7 @@ def general(
     facts["network_errors"] = list(resolver.network_errors)
 
     child = child_view(card_f, files_f)
-    facts["child"] = {
-        "known": bool(child.known),
-        "ids": child.ids,
-        "permits_commercial": child.permits_commercial(),
-        "share_alike": child.is_share_alike(),
-        "use_restrictions": child.carries_use_restrictions(),
-    }
+    facts["child"] = _child_facts(child)
     if all(node.record is None for node in tree):
         # Nothing known above the card (most parents, offline): every node's licence facts are
         # empty, so the steps below find no conflict, release, Llama terms or BigCode duty, and
@@ -221,13 +259,11 @@ def _single_unresolved(
         return None
     kind = "model" if key == "base_model" else "dataset"
     value, declared_at = items[0]
-    raw = value.strip()
-    parent_id = hub_id(value, kind)
-    node_key_ = node_key(kind, parent_id or raw)
+    online = repo.online
+    raw, parent_id, node_key_, how = _parent_fields(value, kind, online)
     repo_id = getattr(repo, "repo_id", None)
     if repo_id and node_key_ == node_key(repo.kind or "model", repo_id):
         return None  # a cycle
-    online = repo.online
     network_errors: list[str] = []
     if parent_id is None:
         reason: str | None = "not a Hub id"
@@ -239,8 +275,12 @@ def _single_unresolved(
     elif online:
         return None  # the Hub may be asked: `general` does it
     else:
-        # Resolver._resolve without a lock file, offline: the cache, then the known table.
-        if HFCache().lookup(kind, parent_id) is not None or known.lookup(kind, parent_id):
+        # Resolver._resolve without a lock file, offline: the cache, then the known table. No
+        # HFCache when its folder is not there (most machines that lint in bulk).
+        root = cache_dir()
+        if (is_folder(root) and HFCache(root).lookup(kind, parent_id) is not None) or known.lookup(
+            kind, parent_id
+        ):
             return None
         reason = None
     relation = None
@@ -259,7 +299,7 @@ def _single_unresolved(
     data["via"] = []
     data["at"] = declared_at or card_f["first_heading_at"]
     data["reason"] = reason
-    data["how"] = how_to_resolve(kind, parent_id, raw, online)
+    data["how"] = how
     # Fresh containers for each node, as `_node_dict` makes.
     data["files"] = []
     data["licence"] = {"declared": [], "name": None, "ids": [], "known": False}
@@ -279,15 +319,32 @@ def _single_unresolved(
     facts["unresolved"] = [data]
     facts["network_errors"] = network_errors
     child = child_view(card_f, files_f)
-    facts["child"] = {
-        "known": bool(child.known),
-        "ids": child.ids,
-        "permits_commercial": child.permits_commercial(),
-        "share_alike": child.is_share_alike(),
-        "use_restrictions": child.carries_use_restrictions(),
-    }
+    facts["child"] = _child_facts(child)
     facts["notice"]["at"] = card_f["value_at"].get("base_model") or card_f["first_heading_at"]
     return facts
+
+
+def _parent_fields(value: str, kind: str, online: bool) -> tuple[str, str | None, str, str]:
+    """(raw, Hub id, node key, how to resolve) of a declared value, as `general` makes them."""
+    if len(value) <= 200:
+        return _cached_parent_fields(value, kind, online)  # the same parents come card after card
+    return _build_parent_fields(value, kind, online)
+
+
+@lru_cache(maxsize=4096)
+def _cached_parent_fields(value: str, kind: str, online: bool) -> tuple[str, str | None, str, str]:
+    return _build_parent_fields(value, kind, online)
+
+
+def _build_parent_fields(value: str, kind: str, online: bool) -> tuple[str, str | None, str, str]:
+    raw = value.strip()
+    parent_id = hub_id(value, kind)
+    return (
+        raw,
+        parent_id,
+        node_key(kind, parent_id or raw),
+        how_to_resolve(kind, parent_id, raw, online),
+    )
 
 
 def _visit(
