@@ -31,7 +31,7 @@ from commonslint.lineage import obligations as ob
 from commonslint.lineage.declared import _items, declared_parents, relation_facts
 from commonslint.lineage.hfcache import HFCache, cache_dir, is_folder
 from commonslint.lineage.lockfile import LOCK_NAME, LockError, LockFile, parse
-from commonslint.lineage.records import hub_id
+from commonslint.lineage.records import ParentRecord, hub_id
 from commonslint.lineage.resolve import Node, Resolver, build_tree, how_to_resolve, node_key
 from commonslint.locations import file_loc
 from commonslint.sources import Repo
@@ -181,6 +181,11 @@ def compute(
         )
         if fast is not None:
             return fast
+    if resolver is None and card_f.get("ok"):
+        # No parent to follow (most cards that name several, or one that resolves).
+        flat = _flat(repo, card, card_f, files_f)
+        if flat is not None:
+            return flat
     return general(repo, card, card_f, files_f, unreadable, resolver)
 
 
@@ -227,20 +232,123 @@ def general(
     facts["cycles"] = [n for n in nodes if n["cycle"]]
     facts["network_errors"] = list(resolver.network_errors)
 
+    _finish(
+        facts, nodes, by_key, all(node.record is None for node in tree), repo, card, card_f, files_f
+    )
+    return facts
+
+
+def _finish(
+    facts: dict[str, Any],
+    nodes: list[dict[str, Any]],
+    by_key: dict[str, dict[str, Any]],
+    none_known: bool,
+    repo: Repo,
+    card: Card | None,
+    card_f: dict[str, Any],
+    files_f: dict[str, Any],
+) -> None:
+    """`general`'s last steps, once the nodes are made: the child's licence and the conflicts.
+    `none_known`: no parent has a record."""
     child = child_view(card_f, files_f)
     facts["child"] = _child_facts(child)
-    if all(node.record is None for node in tree):
+    if none_known:
         # Nothing known above the card (most parents, offline): every node's licence facts are
         # empty, so the steps below find no conflict, release, Llama terms or BigCode duty, and
         # `_notice` only says where the notice would point.
         facts["notice"]["at"] = card_f["value_at"].get("base_model") or card_f["first_heading_at"]
-        return facts
+        return
     _conflicts(facts, nodes, by_key, child)
     facts["licensor_release"] = _licensor_release(nodes, card_f, repo)
     if not facts["licensor_release"]:
         _llama(facts, nodes, by_key, card, card_f, repo)
     _notice(facts, nodes, card_f, skip_licence_notices=facts["licensor_release"])
     _bigcode(facts, nodes, card_f)
+
+
+def _flat(
+    repo: Repo, card: Card | None, card_f: dict[str, Any], files_f: dict[str, Any]
+) -> dict[str, Any] | None:
+    """`general`'s facts when no parent has parents of its own to follow (datasets, parents
+    that do not resolve, models whose records name no parent), offline, without a lock file;
+    else None. The nodes are made as `build_tree` and `_visit` make them, without the Node
+    and Resolver objects; the steps after them are `general`'s own (`_finish`)."""
+    if repo.online or repo.exists(LOCK_NAME):
+        return None
+    declared = declared_parents(card, card_f)
+    if not declared:
+        return None
+    repo_id = getattr(repo, "repo_id", None)
+    root_key = node_key(repo.kind or "model", repo_id) if repo_id else None
+    relation = card_f["meta"].get("base_model_relation")
+    relation = relation if isinstance(relation, str) else None
+    root = cache_dir()
+    cache = HFCache(root) if is_folder(root) else None  # one per lint, as `general` makes
+    found: dict[str, tuple[ParentRecord | None, str | None]] = {}  # `Resolver.resolve`'s memo
+    at_of: dict[str, Any] = {}
+    parts: list[_Part] = []
+    models = 0
+    for d in declared:
+        _raw, parent_id, key, how = _parent_fields(d.raw, d.kind, False)
+        if key == root_key:
+            return None  # a cycle
+        if parent_id is None:
+            record, reason = None, "not a Hub id"
+        elif key in found:
+            record, reason = found[key]
+        else:
+            record = cache.lookup(d.kind, parent_id) if cache is not None else None
+            if record is None:
+                record = known.lookup(d.kind, parent_id)
+            reason = None
+            found[key] = record, reason
+        if record is not None and d.kind == "model" and (record.base_models or record.datasets):
+            return None  # parents of parents: `build_tree` follows them
+        at_of[key] = d.at
+        parts.append((d.raw, d.kind, parent_id, key, how, record, reason))
+        models += d.kind == "model"
+    return _flat_facts(parts, at_of, models, relation, repo, card, card_f, files_f)
+
+
+_Part = tuple[str, str, "str | None", str, str, "ParentRecord | None", "str | None"]
+
+
+def _flat_facts(
+    parts: list[_Part],
+    at_of: dict[str, Any],
+    models: int,
+    relation: str | None,
+    repo: Repo,
+    card: Card | None,
+    card_f: dict[str, Any],
+    files_f: dict[str, Any],
+) -> dict[str, Any]:
+    """`_flat`'s facts from its parents: (raw, kind, Hub id, key, how to resolve, record, why
+    unresolved) each, where each key was declared (the last place), and how many are models."""
+    facts = _empty(relation_facts(card_f, models))
+    nodes: list[dict[str, Any]] = []
+    by_key: dict[str, dict[str, Any]] = {}
+    fallback_at = card_f["first_heading_at"]
+    none_known = True
+    for raw, kind, parent_id, key, how, record, reason in parts:
+        at = at_of[key] or fallback_at
+        rel = relation if kind == "model" else None
+        if record is None:
+            data = _unresolved_node(raw, parent_id, kind, key, rel, at, reason, how)
+        else:
+            none_known = False
+            node = Node(raw=raw, kind=kind, id=parent_id, depth=1, chain=(key,), relation=rel)
+            node.record, node.reason = record, reason
+            data = _node_dict(node, at, False)
+            data["children"] = []
+        nodes.append(data)
+        by_key.setdefault(key, data)
+    facts["tree"] = list(nodes)
+    facts["declared"] = True
+    facts["nodes"] = nodes
+    facts["parents"] = list(nodes)
+    facts["unresolved"] = [n for n in nodes if not n["resolved"]]
+    _finish(facts, nodes, by_key, none_known, repo, card, card_f, files_f)
     return facts
 
 
@@ -253,7 +361,8 @@ def _single_unresolved(
     resolver: Resolver | None,
 ) -> dict[str, Any] | None:
     """`general`'s facts when `key` (the only parent field) names one parent that resolves to
-    nothing, else None (then `general` decides): one node, no conflict to look for."""
+    nothing (one node, no conflict to look for), or offline to a record that names no parent
+    of its own (`_flat_facts`); else None (then `_flat` or `general` decides)."""
     items = _items(card, card_f, key)
     if len(items) != 1 or repo.exists(LOCK_NAME):
         return None
@@ -278,29 +387,71 @@ def _single_unresolved(
         # Resolver._resolve without a lock file, offline: the cache, then the known table. No
         # HFCache when its folder is not there (most machines that lint in bulk).
         root = cache_dir()
-        if (is_folder(root) and HFCache(root).lookup(kind, parent_id) is not None) or known.lookup(
-            kind, parent_id
-        ):
-            return None
+        record = HFCache(root).lookup(kind, parent_id) if is_folder(root) else None
+        if record is None:
+            record = known.lookup(kind, parent_id)
+        if record is not None:
+            if kind == "model" and (record.base_models or record.datasets):
+                return None  # parents of parents: `build_tree` follows them
+            # One parent that resolves, with none of its own: `_flat`'s facts for it.
+            relation = card_f["meta"].get("base_model_relation")
+            relation = relation if isinstance(relation, str) else None
+            part = (raw, kind, parent_id, node_key_, how, record, None)
+            models = 1 if kind == "model" else 0
+            return _flat_facts(
+                [part], {node_key_: declared_at}, models, relation, repo, card, card_f, files_f
+            )
         reason = None
     relation = None
     if kind == "model":
         relation = card_f["meta"].get("base_model_relation")
         relation = relation if isinstance(relation, str) else None
-    # `_node_dict` for a node without a record, then `_visit`'s `via` and `children`.
+    data = _unresolved_node(
+        raw,
+        parent_id,
+        kind,
+        node_key_,
+        relation,
+        declared_at or card_f["first_heading_at"],
+        reason,
+        how,
+    )
+    facts = _empty(relation_facts(card_f, 1 if kind == "model" else 0))
+    facts["tree"] = [data]
+    facts["declared"] = True
+    facts["nodes"] = [data]
+    facts["parents"] = [data]
+    facts["unresolved"] = [data]
+    facts["network_errors"] = network_errors
+    facts["child"] = _child_facts(child_view(card_f, files_f))
+    facts["notice"]["at"] = card_f["value_at"].get("base_model") or card_f["first_heading_at"]
+    return facts
+
+
+def _unresolved_node(
+    raw: str,
+    parent_id: str | None,
+    kind: str,
+    key: str,
+    relation: str | None,
+    at: Any,
+    reason: str | None,
+    how: str,
+) -> dict[str, Any]:
+    """What `_node_dict` and `_visit` make of a parent at depth 1 without a record (nor a
+    cycle): `_UNRESOLVED` with the node's own fields and fresh containers."""
     data = _UNRESOLVED.copy()
     data["id"] = parent_id or raw
     data["raw"] = raw
     data["kind"] = kind
     data["hub_id"] = parent_id is not None
     data["relation"] = relation
-    data["key"] = node_key_
-    data["chain"] = [node_key_]
+    data["key"] = key
+    data["chain"] = [key]
     data["via"] = []
-    data["at"] = declared_at or card_f["first_heading_at"]
+    data["at"] = at
     data["reason"] = reason
     data["how"] = how
-    # Fresh containers for each node, as `_node_dict` makes.
     data["files"] = []
     data["licence"] = {"declared": [], "name": None, "ids": [], "known": False}
     data["share_alike"] = []
@@ -311,17 +462,7 @@ def _single_unresolved(
     data["requires_notice"] = []
     data["obligations"] = []
     data["children"] = []
-    facts = _empty(relation_facts(card_f, 1 if kind == "model" else 0))
-    facts["tree"] = [data]
-    facts["declared"] = True
-    facts["nodes"] = [data]
-    facts["parents"] = [data]
-    facts["unresolved"] = [data]
-    facts["network_errors"] = network_errors
-    child = child_view(card_f, files_f)
-    facts["child"] = _child_facts(child)
-    facts["notice"]["at"] = card_f["value_at"].get("base_model") or card_f["first_heading_at"]
-    return facts
+    return data
 
 
 def _parent_fields(value: str, kind: str, online: bool) -> tuple[str, str | None, str, str]:
