@@ -29,9 +29,9 @@ from commonslint.licences import knowledge_base
 from commonslint.lineage import known
 from commonslint.lineage import obligations as ob
 from commonslint.lineage.declared import _items, declared_parents, relation_facts
-from commonslint.lineage.hfcache import HFCache
+from commonslint.lineage.hfcache import HFCache, cache_dir, is_folder
 from commonslint.lineage.lockfile import LOCK_NAME, LockError, LockFile, parse
-from commonslint.lineage.records import hub_id
+from commonslint.lineage.records import ParentRecord, hub_id
 from commonslint.lineage.resolve import Node, Resolver, build_tree, how_to_resolve, node_key
 from commonslint.locations import file_loc
 from commonslint.sources import Repo
@@ -61,6 +61,31 @@ def empty(card_f: dict[str, Any] | None = None) -> dict[str, Any]:
 
 
 def _empty(relation: dict[str, Any]) -> dict[str, Any]:
+    """`_EMPTY`'s values with fresh containers: copying a dict of the same keys and replacing
+    its containers costs less than building the 19 keys afresh (most cards take this)."""
+    facts = _EMPTY.copy()
+    facts["parents"] = []
+    facts["nodes"] = []
+    facts["tree"] = []
+    facts["unresolved"] = []
+    facts["relation"] = relation
+    facts["lock"] = {"path": None, "error": None}
+    facts["child"] = {"known": False, "ids": [], "permits_commercial": None}
+    facts["share_alike_not_kept"] = []
+    facts["use_restrictions_not_passed"] = []
+    facts["non_commercial"] = []
+    facts["no_derivatives"] = []
+    facts["share_alike_data"] = []
+    facts["llama"] = {"applies": False, "problems": []}
+    facts["notice"] = {"needed": False, "by": [], "at": None}
+    facts["bigcode"] = {"applies": False, "documented": True, "parents": [], "at": None}
+    facts["cycles"] = []
+    facts["network_errors"] = []
+    return facts
+
+
+def _empty_reference(relation: dict[str, Any]) -> dict[str, Any]:
+    """What `_empty` gives, spelt out (the reference its test compares with)."""
     return {
         "declared": False,
         "parents": [],
@@ -84,6 +109,10 @@ def _empty(relation: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+# `_empty`'s keys in order, and the values that are not containers.
+_EMPTY = _empty_reference({})
+
+
 def read_lock(repo: Repo) -> tuple[LockFile | None, str | None]:
     if not repo.exists(LOCK_NAME):
         return None, None
@@ -100,16 +129,33 @@ def child_view(card_f: dict[str, Any], files_f: dict[str, Any]) -> ob.LicenceVie
     """The card's own licence; a licence file identified with confidence stands in for `other`."""
     meta = card_f["meta"]
     raw = meta.get("license")
+    name = meta.get("license_name")
+    if type(raw) is str and (name is None or type(name) is str):
+        # The commonest card (one licence string): what the lines below give for it.
+        lic = ob.view((raw,), name or None)
+        if lic.known:
+            return lic
     values = [raw] if isinstance(raw, (str, int, float)) and not isinstance(raw, bool) else []
     if isinstance(raw, list):
         values = [v for v in raw if isinstance(v, (str, int, float)) and not isinstance(v, bool)]
-    name = meta.get("license_name")
     lic = ob.view([str(v) for v in values], str(name) if name else None)
     if not lic.known:
         identified = [f["identified"] for f in files_f.get("licence", []) if f.get("sure")]
         if identified:
             lic = ob.view([str(i) for i in identified if i])
     return lic
+
+
+def _child_facts(child: ob.LicenceView) -> dict[str, Any]:
+    # `child.summary` is kept on the (shared) view; the dict and its list are new for each card.
+    known_, ids, permits, share_alike, restricted = child.summary
+    return {
+        "known": known_,
+        "ids": list(ids),
+        "permits_commercial": permits,
+        "share_alike": share_alike,
+        "use_restrictions": restricted,
+    }
 
 
 def compute(
@@ -135,6 +181,11 @@ def compute(
         )
         if fast is not None:
             return fast
+    if resolver is None and card_f.get("ok"):
+        # No parent to follow (most cards that name several, or one that resolves).
+        flat = _flat(repo, card, card_f, files_f)
+        if flat is not None:
+            return flat
     return general(repo, card, card_f, files_f, unreadable, resolver)
 
 
@@ -159,8 +210,6 @@ def general(
         unreadable.append({"path": LOCK_NAME, "error": lock_error, "at": file_loc(LOCK_NAME, 1, 1)})
     online = repo.online
     if resolver is None:
-        from commonslint.lineage.hfcache import HFCache
-
         resolver = Resolver(lock, HFCache(), online=online)
     relation = card_f["meta"].get("base_model_relation")
     relation = relation if isinstance(relation, str) else None
@@ -183,26 +232,123 @@ def general(
     facts["cycles"] = [n for n in nodes if n["cycle"]]
     facts["network_errors"] = list(resolver.network_errors)
 
+    _finish(
+        facts, nodes, by_key, all(node.record is None for node in tree), repo, card, card_f, files_f
+    )
+    return facts
+
+
+def _finish(
+    facts: dict[str, Any],
+    nodes: list[dict[str, Any]],
+    by_key: dict[str, dict[str, Any]],
+    none_known: bool,
+    repo: Repo,
+    card: Card | None,
+    card_f: dict[str, Any],
+    files_f: dict[str, Any],
+) -> None:
+    """`general`'s last steps, once the nodes are made: the child's licence and the conflicts.
+    `none_known`: no parent has a record."""
     child = child_view(card_f, files_f)
-    facts["child"] = {
-        "known": bool(child.known),
-        "ids": child.ids,
-        "permits_commercial": child.permits_commercial(),
-        "share_alike": child.is_share_alike(),
-        "use_restrictions": child.carries_use_restrictions(),
-    }
-    if all(node.record is None for node in tree):
+    facts["child"] = _child_facts(child)
+    if none_known:
         # Nothing known above the card (most parents, offline): every node's licence facts are
         # empty, so the steps below find no conflict, release, Llama terms or BigCode duty, and
         # `_notice` only says where the notice would point.
         facts["notice"]["at"] = card_f["value_at"].get("base_model") or card_f["first_heading_at"]
-        return facts
+        return
     _conflicts(facts, nodes, by_key, child)
     facts["licensor_release"] = _licensor_release(nodes, card_f, repo)
     if not facts["licensor_release"]:
         _llama(facts, nodes, by_key, card, card_f, repo)
     _notice(facts, nodes, card_f, skip_licence_notices=facts["licensor_release"])
     _bigcode(facts, nodes, card_f)
+
+
+def _flat(
+    repo: Repo, card: Card | None, card_f: dict[str, Any], files_f: dict[str, Any]
+) -> dict[str, Any] | None:
+    """`general`'s facts when no parent has parents of its own to follow (datasets, parents
+    that do not resolve, models whose records name no parent), offline, without a lock file;
+    else None. The nodes are made as `build_tree` and `_visit` make them, without the Node
+    and Resolver objects; the steps after them are `general`'s own (`_finish`)."""
+    if repo.online or repo.exists(LOCK_NAME):
+        return None
+    declared = declared_parents(card, card_f)
+    if not declared:
+        return None
+    repo_id = getattr(repo, "repo_id", None)
+    root_key = node_key(repo.kind or "model", repo_id) if repo_id else None
+    relation = card_f["meta"].get("base_model_relation")
+    relation = relation if isinstance(relation, str) else None
+    root = cache_dir()
+    cache = HFCache(root) if is_folder(root) else None  # one per lint, as `general` makes
+    found: dict[str, tuple[ParentRecord | None, str | None]] = {}  # `Resolver.resolve`'s memo
+    at_of: dict[str, Any] = {}
+    parts: list[_Part] = []
+    models = 0
+    for d in declared:
+        _raw, parent_id, key, how = _parent_fields(d.raw, d.kind, False)
+        if key == root_key:
+            return None  # a cycle
+        if parent_id is None:
+            record, reason = None, "not a Hub id"
+        elif key in found:
+            record, reason = found[key]
+        else:
+            record = cache.lookup(d.kind, parent_id) if cache is not None else None
+            if record is None:
+                record = known.lookup(d.kind, parent_id)
+            reason = None
+            found[key] = record, reason
+        if record is not None and d.kind == "model" and (record.base_models or record.datasets):
+            return None  # parents of parents: `build_tree` follows them
+        at_of[key] = d.at
+        parts.append((d.raw, d.kind, parent_id, key, how, record, reason))
+        models += d.kind == "model"
+    return _flat_facts(parts, at_of, models, relation, repo, card, card_f, files_f)
+
+
+_Part = tuple[str, str, "str | None", str, str, "ParentRecord | None", "str | None"]
+
+
+def _flat_facts(
+    parts: list[_Part],
+    at_of: dict[str, Any],
+    models: int,
+    relation: str | None,
+    repo: Repo,
+    card: Card | None,
+    card_f: dict[str, Any],
+    files_f: dict[str, Any],
+) -> dict[str, Any]:
+    """`_flat`'s facts from its parents: (raw, kind, Hub id, key, how to resolve, record, why
+    unresolved) each, where each key was declared (the last place), and how many are models."""
+    facts = _empty(relation_facts(card_f, models))
+    nodes: list[dict[str, Any]] = []
+    by_key: dict[str, dict[str, Any]] = {}
+    fallback_at = card_f["first_heading_at"]
+    none_known = True
+    for raw, kind, parent_id, key, how, record, reason in parts:
+        at = at_of[key] or fallback_at
+        rel = relation if kind == "model" else None
+        if record is None:
+            data = _unresolved_node(raw, parent_id, kind, key, rel, at, reason, how)
+        else:
+            none_known = False
+            node = Node(raw=raw, kind=kind, id=parent_id, depth=1, chain=(key,), relation=rel)
+            node.record, node.reason = record, reason
+            data = _node_dict(node, at, False)
+            data["children"] = []
+        nodes.append(data)
+        by_key.setdefault(key, data)
+    facts["tree"] = list(nodes)
+    facts["declared"] = True
+    facts["nodes"] = nodes
+    facts["parents"] = list(nodes)
+    facts["unresolved"] = [n for n in nodes if not n["resolved"]]
+    _finish(facts, nodes, by_key, none_known, repo, card, card_f, files_f)
     return facts
 
 
@@ -215,19 +361,18 @@ def _single_unresolved(
     resolver: Resolver | None,
 ) -> dict[str, Any] | None:
     """`general`'s facts when `key` (the only parent field) names one parent that resolves to
-    nothing, else None (then `general` decides): one node, no conflict to look for."""
+    nothing (one node, no conflict to look for), or offline to a record that names no parent
+    of its own (`_flat_facts`); else None (then `_flat` or `general` decides)."""
     items = _items(card, card_f, key)
     if len(items) != 1 or repo.exists(LOCK_NAME):
         return None
     kind = "model" if key == "base_model" else "dataset"
     value, declared_at = items[0]
-    raw = value.strip()
-    parent_id = hub_id(value, kind)
-    node_key_ = node_key(kind, parent_id or raw)
+    online = repo.online
+    raw, parent_id, node_key_, how = _parent_fields(value, kind, online)
     repo_id = getattr(repo, "repo_id", None)
     if repo_id and node_key_ == node_key(repo.kind or "model", repo_id):
         return None  # a cycle
-    online = repo.online
     network_errors: list[str] = []
     if parent_id is None:
         reason: str | None = "not a Hub id"
@@ -239,28 +384,74 @@ def _single_unresolved(
     elif online:
         return None  # the Hub may be asked: `general` does it
     else:
-        # Resolver._resolve without a lock file, offline: the cache, then the known table.
-        if HFCache().lookup(kind, parent_id) is not None or known.lookup(kind, parent_id):
-            return None
+        # Resolver._resolve without a lock file, offline: the cache, then the known table. No
+        # HFCache when its folder is not there (most machines that lint in bulk).
+        root = cache_dir()
+        record = HFCache(root).lookup(kind, parent_id) if is_folder(root) else None
+        if record is None:
+            record = known.lookup(kind, parent_id)
+        if record is not None:
+            if kind == "model" and (record.base_models or record.datasets):
+                return None  # parents of parents: `build_tree` follows them
+            # One parent that resolves, with none of its own: `_flat`'s facts for it.
+            relation = card_f["meta"].get("base_model_relation")
+            relation = relation if isinstance(relation, str) else None
+            part = (raw, kind, parent_id, node_key_, how, record, None)
+            models = 1 if kind == "model" else 0
+            return _flat_facts(
+                [part], {node_key_: declared_at}, models, relation, repo, card, card_f, files_f
+            )
         reason = None
     relation = None
     if kind == "model":
         relation = card_f["meta"].get("base_model_relation")
         relation = relation if isinstance(relation, str) else None
-    # `_node_dict` for a node without a record, then `_visit`'s `via` and `children`.
+    data = _unresolved_node(
+        raw,
+        parent_id,
+        kind,
+        node_key_,
+        relation,
+        declared_at or card_f["first_heading_at"],
+        reason,
+        how,
+    )
+    facts = _empty(relation_facts(card_f, 1 if kind == "model" else 0))
+    facts["tree"] = [data]
+    facts["declared"] = True
+    facts["nodes"] = [data]
+    facts["parents"] = [data]
+    facts["unresolved"] = [data]
+    facts["network_errors"] = network_errors
+    facts["child"] = _child_facts(child_view(card_f, files_f))
+    facts["notice"]["at"] = card_f["value_at"].get("base_model") or card_f["first_heading_at"]
+    return facts
+
+
+def _unresolved_node(
+    raw: str,
+    parent_id: str | None,
+    kind: str,
+    key: str,
+    relation: str | None,
+    at: Any,
+    reason: str | None,
+    how: str,
+) -> dict[str, Any]:
+    """What `_node_dict` and `_visit` make of a parent at depth 1 without a record (nor a
+    cycle): `_UNRESOLVED` with the node's own fields and fresh containers."""
     data = _UNRESOLVED.copy()
     data["id"] = parent_id or raw
     data["raw"] = raw
     data["kind"] = kind
     data["hub_id"] = parent_id is not None
     data["relation"] = relation
-    data["key"] = node_key_
-    data["chain"] = [node_key_]
+    data["key"] = key
+    data["chain"] = [key]
     data["via"] = []
-    data["at"] = declared_at or card_f["first_heading_at"]
+    data["at"] = at
     data["reason"] = reason
-    data["how"] = how_to_resolve(kind, parent_id, raw, online)
-    # Fresh containers for each node, as `_node_dict` makes.
+    data["how"] = how
     data["files"] = []
     data["licence"] = {"declared": [], "name": None, "ids": [], "known": False}
     data["share_alike"] = []
@@ -271,23 +462,30 @@ def _single_unresolved(
     data["requires_notice"] = []
     data["obligations"] = []
     data["children"] = []
-    facts = _empty(relation_facts(card_f, 1 if kind == "model" else 0))
-    facts["tree"] = [data]
-    facts["declared"] = True
-    facts["nodes"] = [data]
-    facts["parents"] = [data]
-    facts["unresolved"] = [data]
-    facts["network_errors"] = network_errors
-    child = child_view(card_f, files_f)
-    facts["child"] = {
-        "known": bool(child.known),
-        "ids": child.ids,
-        "permits_commercial": child.permits_commercial(),
-        "share_alike": child.is_share_alike(),
-        "use_restrictions": child.carries_use_restrictions(),
-    }
-    facts["notice"]["at"] = card_f["value_at"].get("base_model") or card_f["first_heading_at"]
-    return facts
+    return data
+
+
+def _parent_fields(value: str, kind: str, online: bool) -> tuple[str, str | None, str, str]:
+    """(raw, Hub id, node key, how to resolve) of a declared value, as `general` makes them."""
+    if len(value) <= 200:
+        return _cached_parent_fields(value, kind, online)  # the same parents come card after card
+    return _build_parent_fields(value, kind, online)
+
+
+@lru_cache(maxsize=4096)
+def _cached_parent_fields(value: str, kind: str, online: bool) -> tuple[str, str | None, str, str]:
+    return _build_parent_fields(value, kind, online)
+
+
+def _build_parent_fields(value: str, kind: str, online: bool) -> tuple[str, str | None, str, str]:
+    raw = value.strip()
+    parent_id = hub_id(value, kind)
+    return (
+        raw,
+        parent_id,
+        node_key(kind, parent_id or raw),
+        how_to_resolve(kind, parent_id, raw, online),
+    )
 
 
 def _visit(

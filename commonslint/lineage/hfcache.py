@@ -84,6 +84,21 @@ def _expanded(base: str, parts: tuple[str, ...], expanded: str) -> Path:
     return Path(base).expanduser().joinpath(*parts)
 
 
+# `os.access` with the effective ids, as `os.stat` resolves a path, where the platform has it.
+_EFFECTIVE = os.access in os.supports_effective_ids
+
+
+def is_folder(path: Path) -> bool:
+    """`os.path.isdir(path)`. Most machines that lint in bulk have no cache folder, and for a
+    missing path `isdir` raises and catches a FileNotFoundError inside (1.5 us a call); `access`
+    says no without one (0.6 us), so `isdir` is asked only when something is there."""
+    try:
+        there = os.access(path, os.F_OK, effective_ids=_EFFECTIVE)
+    except ValueError:  # a NUL in the path, which `isdir` answers False for
+        return False
+    return there and os.path.isdir(path)
+
+
 def folder_name(kind: str, repo_id: str) -> str:
     return f"{kind}s--{repo_id.replace('/', '--')}"
 
@@ -98,7 +113,7 @@ class HFCache:
 
     def _repo_folder(self, kind: str, repo_id: str) -> Path | None:
         if self._is_folder is None:
-            self._is_folder = os.path.isdir(self.root)
+            self._is_folder = is_folder(self.root)
         if not self._is_folder:
             # Nothing is found under a folder that is not there (most machines that lint in
             # bulk have no cache): one stat for the lint, not a stat and a listing per parent.

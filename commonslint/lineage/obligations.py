@@ -137,6 +137,18 @@ class LicenceView:
     def _carries_use_restrictions(self) -> bool:
         return bool(self.known) and any(carries_use_restrictions(r) for r in self.known)
 
+    @cached_property
+    def summary(self) -> tuple[bool, tuple[str, ...], bool | None, bool, bool]:
+        """(known, ids, permits commercial use, share-alike, carries use restrictions): what
+        `lineage.facts` records of a card's own licence."""
+        return (
+            bool(self.known),
+            tuple(self.ids),
+            self._permits_commercial,
+            bool(self._share_alike),
+            self._carries_use_restrictions,
+        )
+
     def share_alike(self) -> list[Licence]:
         return list(self._share_alike)
 
