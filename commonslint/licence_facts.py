@@ -18,7 +18,7 @@ from commonslint.licences import (
     permits_commercial,
     resolve,
 )
-from commonslint.locations import NodeLocations, node_loc
+from commonslint.locations import NodeLocations, key_value_locs, node_loc
 from commonslint.sources import Repo
 
 _URL = re.compile(r"^[a-z][a-z0-9+.-]*://", re.I)
@@ -92,6 +92,7 @@ class _Meaning:
     is_unknown: bool
     requires_text: bool  # a licence text is needed: by an entry, or for `other`
     rail: bool
+    value_ids: tuple[tuple[str, ...], ...]  # the ids of each resolution's licences
 
 
 def _meaning(values: tuple[str, ...]) -> _Meaning:
@@ -106,6 +107,18 @@ _CACHED_VALUES_LEN = 400
 @lru_cache(maxsize=1024)
 def _cached_meaning(values: tuple[str, ...]) -> _Meaning:
     return _build_meaning(values)
+
+
+# Raw string value -> its meaning: `_meaning((raw.strip(),))`, looked up in a dict rather than
+# through the tuple, the strip and `lru_cache`'s wrapper. Bounded like `_cached_meaning`.
+_string_meanings: dict[str, _Meaning] = {}
+
+
+def _string_meaning(raw: str) -> _Meaning:
+    meaning = _meaning((raw.strip(),))
+    if len(raw) <= _CACHED_VALUES_LEN and len(_string_meanings) < 1024:
+        _string_meanings[raw] = meaning
+    return meaning
 
 
 def _build_meaning(values: tuple[str, ...]) -> _Meaning:
@@ -134,6 +147,7 @@ def _build_meaning(values: tuple[str, ...]) -> _Meaning:
         is_unknown="unknown" in entries,
         requires_text=any(e.requires.text for e in entries.values()) or "other" in entries,
         rail=bool(rail_ids),
+        value_ids=tuple(tuple(entry.id for entry in res.licences) for res in resolutions),
     )
 
 
@@ -144,8 +158,12 @@ def licence_facts(
     raw = meta.get("license")
     key_at = card_f["key_at"]
     value_at = card_f["value_at"]
-    licence_key_at = key_at.get("license")
-    at = value_at.get("license") or licence_key_at
+    if type(key_at) is NodeLocations and "license" in key_at:
+        # The key and its value together (`key_value_locs`): what the reads below give.
+        licence_key_at, at = key_value_locs(key_at, value_at, "license")
+    else:
+        licence_key_at = key_at.get("license")
+        at = value_at.get("license") or licence_key_at
     empty = raw in (None, "", [])
     if not card_f["ok"] or empty or isinstance(raw, dict):
         # No value to resolve (more than half the cards): what the code below gives then,
@@ -180,33 +198,34 @@ def licence_facts(
             "rail_files_without_restrictions": [],
             "unidentified_files": [],
         }
-    node = None
-    if card is not None and card.front.node is not None:
-        # `value_at` holds the top-level nodes: the one `value_node` would search for.
-        node = (
-            value_at.node("license")
-            if type(value_at) is NodeLocations
-            else value_node(card.front.node, "license")
-        )
-    items: list[tuple[str, Any]] = []
-    if isinstance(raw, list):
-        nodes = node.value if isinstance(node, yaml.SequenceNode) else []
-        for i, item in enumerate(raw):
-            if isinstance(item, (str, int, float)) and not isinstance(item, bool):
-                items.append((str(item), nodes[i] if i < len(nodes) else None))
-    elif isinstance(raw, (str, int, float)) and not isinstance(raw, bool):
-        items.append((str(raw), node))
-    meaning = _meaning(tuple([text.strip() for text, _ in items]))
-    values: list[dict[str, Any]] = []
-    unknown: list[dict[str, Any]] = []
-    noncanonical: list[dict[str, Any]] = []
-    for (_, item_node), res in zip(items, meaning.resolutions, strict=True):
-        item = _value_dict(card, res, item_node, at, value_at if item_node is node else None)
-        values.append(item)
-        if res.status in ("unknown", "invalid-expression"):
-            unknown.append(item)
-        elif res.status == "non-canonical":
-            noncanonical.append(item)
+    if type(raw) is str and card is not None and type(value_at) is NodeLocations:
+        # One string value (nearly every licensed card): the loop below for one item, with
+        # its meaning kept per raw value (`_string_meaning`). `at` is the value's location.
+        meaning = _string_meanings.get(raw) or _string_meaning(raw)
+        res = meaning.resolutions[0]
+        status = res.status
+        node = value_at.node("license")
+        if status == "non-canonical" or node is None:
+            item = _value_dict(card, res, node, at, value_at)
+        else:
+            # `_value_dict` when there is nothing to fix: where the value stands is not needed.
+            item = {
+                "raw": res.raw,
+                "status": status,
+                "canonical": res.canonical,
+                "suggestion": res.suggestion,
+                "error": res.error,
+                "ids": list(meaning.value_ids[0]),
+                "unknown_members": list(res.unknown_members),
+                "at": dict(at),  # `value_at["license"]`, copied
+                "fix": None,
+            }
+        values = [item]
+        unknown = [item] if status in ("unknown", "invalid-expression") else []
+        noncanonical = [item] if status == "non-canonical" else []
+        declared = True
+    else:
+        meaning, values, unknown, noncanonical, declared = _values(raw, card, at, value_at)
     family_resolved = True
     if meaning.family_members:
         identified = {f["identified"] for f in files_f["licence"] if f.get("sure")}
@@ -223,7 +242,7 @@ def licence_facts(
         mismatch, rail_files, unidentified = None, [], []
     is_other = meaning.is_other
     return {
-        "declared": bool(items),
+        "declared": declared,
         "empty": False,  # `empty` cards took the early return
         "raw": raw,
         "at": at,
@@ -256,6 +275,41 @@ def licence_facts(
         "rail_files_without_restrictions": rail_files,
         "unidentified_files": unidentified,
     }
+
+
+def _values(
+    raw: Any, card: Card | None, at: dict[str, Any] | None, value_at: Any
+) -> tuple[_Meaning, list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]], bool]:
+    """The meaning of the declared values, their facts, the unknown and non-canonical ones, and
+    whether any was declared: for a list, a number, or a card read without `NodeLocations`."""
+    node = None
+    if card is not None and card.front.node is not None:
+        # `value_at` holds the top-level nodes: the one `value_node` would search for.
+        node = (
+            value_at.node("license")
+            if type(value_at) is NodeLocations
+            else value_node(card.front.node, "license")
+        )
+    items: list[tuple[str, Any]] = []
+    if isinstance(raw, list):
+        nodes = node.value if isinstance(node, yaml.SequenceNode) else []
+        for i, item in enumerate(raw):
+            if isinstance(item, (str, int, float)) and not isinstance(item, bool):
+                items.append((str(item), nodes[i] if i < len(nodes) else None))
+    elif isinstance(raw, (str, int, float)) and not isinstance(raw, bool):
+        items.append((str(raw), node))
+    meaning = _meaning(tuple([text.strip() for text, _ in items]))
+    values: list[dict[str, Any]] = []
+    unknown: list[dict[str, Any]] = []
+    noncanonical: list[dict[str, Any]] = []
+    for (_, item_node), res in zip(items, meaning.resolutions, strict=True):
+        item = _value_dict(card, res, item_node, at, value_at if item_node is node else None)
+        values.append(item)
+        if res.status in ("unknown", "invalid-expression"):
+            unknown.append(item)
+        elif res.status == "non-canonical":
+            noncanonical.append(item)
+    return meaning, values, unknown, noncanonical, bool(items)
 
 
 def _value_dict(
