@@ -323,9 +323,12 @@ def test_licence_facts_match_the_reference(with_files: bool) -> None:
         expected = reference_licence_facts(card_f, card, files_f, repo)
         # Built from fresh card facts: no location read yet, as in a lint.
         card_f, card, files_f = _parts(repo)
-        assert licence_facts(card_f, card, files_f, repo) == expected, text[:200]
-        again = licence_facts(card_f, card, files_f, repo)  # the kept meaning and locations
-        assert again == expected and not _shared_mutables(expected, again), text[:200]
+        got = licence_facts(card_f, card, files_f, repo)
+        assert got == expected and list(got) == list(expected), text[:200]
+        again = licence_facts(card_f, card, files_f, repo)  # the locations now kept
+        assert again == expected and list(again) == list(expected), text[:200]
+        other = licence_facts(*_parts(repo), repo)  # another lint, the same meaning
+        assert other == expected and not _shared_mutables(got, other), text[:200]
 
 
 def _string_values() -> list[str]:
@@ -351,7 +354,8 @@ def test_licence_facts_match_the_reference_on_the_corpus() -> None:
         card_f, card, files_f = _parts(repo)
         expected = reference_licence_facts(card_f, card, files_f, repo)
         card_f, card, files_f = _parts(repo)
-        assert licence_facts(card_f, card, files_f, repo) == expected, repo.display
+        got = licence_facts(card_f, card, files_f, repo)
+        assert got == expected and list(got) == list(expected), repo.display
 
 
 def test_value_node_is_the_key_nodes_value() -> None:
