@@ -257,18 +257,21 @@ def code_of_conduct(repo: Repo, facts: dict[str, Any]) -> dict[str, Any] | None:
         return None
     if repo.exists("CODE_OF_CONDUCT.md"):
         return None
-    return {
-        "path": "CODE_OF_CONDUCT.md",
-        "create": True,
-        "start": 0,
-        "end": 0,
-        "text": CODE_OF_CONDUCT,
-        "description": (
-            "Write CODE_OF_CONDUCT.md adopting the Contributor Covenant 2.1 by reference, with "
-            "reports going to the Community tab or the Hub's Report button; add a private "
-            "contact if you have one."
-        ),
-    }
+    return _CODE_OF_CONDUCT_FIX.copy()  # the same for every repository: a copy for each
+
+
+_CODE_OF_CONDUCT_FIX: dict[str, Any] = {
+    "path": "CODE_OF_CONDUCT.md",
+    "create": True,
+    "start": 0,
+    "end": 0,
+    "text": CODE_OF_CONDUCT,
+    "description": (
+        "Write CODE_OF_CONDUCT.md adopting the Contributor Covenant 2.1 by reference, with "
+        "reports going to the Community tab or the Hub's Report button; add a private "
+        "contact if you have one."
+    ),
+}
 
 
 def proposals(repo: Repo, card: Card | None, facts: dict[str, Any]) -> dict[str, Any]:

@@ -158,9 +158,13 @@ def licence_facts(
     raw = meta.get("license")
     key_at = card_f["key_at"]
     value_at = card_f["value_at"]
-    if type(key_at) is NodeLocations and "license" in key_at:
-        # The key and its value together (`key_value_locs`): what the reads below give.
-        licence_key_at, at = key_value_locs(key_at, value_at, "license")
+    if type(key_at) is NodeLocations:
+        # The key and its value together (`key_value_locs`): what the reads below give; both
+        # None without the key (`value_at` holds the same keys).
+        if "license" in key_at:
+            licence_key_at, at = key_value_locs(key_at, value_at, "license")
+        else:
+            licence_key_at = at = None
     else:
         licence_key_at = key_at.get("license")
         at = value_at.get("license") or licence_key_at
