@@ -168,12 +168,15 @@ def environmental_impact(card: Card, facts: dict[str, Any]) -> dict[str, Any] | 
             later = section
             break
     if later is not None:
-        start = card.lines.line_start(later["line"])
+        start = _heading_line_start(card, later["line"], later["title"])
         return _section_fix(card, start, _scaffold(nl, later["level"]) + nl)
     start = len(text)
     lead = ""
     if text and not text.endswith(("\n", "\r")):
         lead = nl + nl
+    elif text[-2:-1] not in " \t\r\n":
+        # One line break after the last text (most cards): no blank line at the end.
+        lead = nl
     elif text:
         # The trailing blank run, found from the end: `rstrip` would copy the whole card.
         end = start
@@ -185,7 +188,39 @@ def environmental_impact(card: Card, facts: dict[str, Any]) -> dict[str, Any] | 
             # Searched for in the trailing blank run only: a match holds nothing else, and the
             # whole text has a newline per line for the regex to try.
             lead = nl
-    return _section_fix(card, start, lead + _scaffold(nl, 2))
+    added = _AT_END.get((lead, nl)) or _AT_END.setdefault((lead, nl), lead + _scaffold(nl, 2))
+    return _section_fix(card, start, added)
+
+
+# (lead, line break) -> the section's text at the end of a card: `lead + _scaffold(nl, 2)`,
+# kept rather than joined for each card (a handful of keys: the leads are "", nl and nl + nl).
+_AT_END: dict[tuple[str, str], str] = {}
+
+
+def _heading_line_start(card: Card, line: int, title: str) -> int:
+    """`card.lines.line_start(line)` for a heading's line, found from its title where it can be.
+
+    The line index of a long card costs ~20 us, and nothing else of most lints needs it: with
+    LF breaks only, the line holding an occurrence of the title that has `line - 1` breaks
+    before it starts just after the last of them. Else (no such occurrence among the first
+    few, CR breaks, an index already built) the index answers.
+    """
+    text = card.text
+    if title and not card.has_cr and "lines" not in card.__dict__:
+        at = text.find(title)
+        breaks = 0  # line breaks before `at`
+        counted = 0  # ... counted up to here
+        for _ in range(8):
+            if at < 0:
+                break
+            breaks += text.count("\n", counted, at)
+            counted = at
+            if breaks == line - 1:
+                return text.rfind("\n", 0, at) + 1
+            if breaks >= line:
+                break
+            at = text.find(title, at + 1)
+    return card.lines.line_start(line)
 
 
 @lru_cache(maxsize=16)
@@ -222,28 +257,30 @@ def code_of_conduct(repo: Repo, facts: dict[str, Any]) -> dict[str, Any] | None:
         return None
     if repo.exists("CODE_OF_CONDUCT.md"):
         return None
-    return {
-        "path": "CODE_OF_CONDUCT.md",
-        "create": True,
-        "start": 0,
-        "end": 0,
-        "text": CODE_OF_CONDUCT,
-        "description": (
-            "Write CODE_OF_CONDUCT.md adopting the Contributor Covenant 2.1 by reference, with "
-            "reports going to the Community tab or the Hub's Report button; add a private "
-            "contact if you have one."
-        ),
-    }
+    return _CODE_OF_CONDUCT_FIX.copy()  # the same for every repository: a copy for each
+
+
+_CODE_OF_CONDUCT_FIX: dict[str, Any] = {
+    "path": "CODE_OF_CONDUCT.md",
+    "create": True,
+    "start": 0,
+    "end": 0,
+    "text": CODE_OF_CONDUCT,
+    "description": (
+        "Write CODE_OF_CONDUCT.md adopting the Contributor Covenant 2.1 by reference, with "
+        "reports going to the Community tab or the Hub's Report button; add a private "
+        "contact if you have one."
+    ),
+}
 
 
 def proposals(repo: Repo, card: Card | None, facts: dict[str, Any]) -> dict[str, Any]:
     """The `fixes` facts: one proposal (or None) per fixer."""
-    found: dict[str, Any] = {
-        "licence_other": None,
-        "environmental_impact": None,
-        "code_of_conduct": code_of_conduct(repo, facts),
-    }
+    conduct = code_of_conduct(repo, facts)
     if card is not None and facts["card"]["ok"]:
-        found["licence_other"] = licence_other(repo, card, facts)
-        found["environmental_impact"] = environmental_impact(card, facts)
-    return found
+        return {
+            "licence_other": licence_other(repo, card, facts),
+            "environmental_impact": environmental_impact(card, facts),
+            "code_of_conduct": conduct,
+        }
+    return {"licence_other": None, "environmental_impact": None, "code_of_conduct": conduct}

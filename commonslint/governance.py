@@ -51,8 +51,15 @@ _STEM_OF: dict[str, str] = {stem + ext: stem for stem in STEMS for ext in _EXTEN
 
 def find_community_files(files: Iterable[str]) -> dict[str, str | None]:
     """`find_community_file` for every stem in `STEMS`, in one pass over the files."""
-    found: dict[str, str | None] = dict.fromkeys(STEMS)
+    found: dict[str, str | None] = {
+        "code_of_conduct": None,
+        "contributing": None,
+        "security": None,
+        "governance": None,
+    }
     for path in files:
+        if path[:1] not in _FIRST:
+            continue  # README.md, config.json, model.safetensors...: no folder nor stem of ours
         folder, _, name = path.rpartition("/")
         stem = _STEM_OF.get(name.lower().replace("-", "_"))
         if stem is None or (folder and folder + "/" not in COMMUNITY_FOLDERS):
@@ -61,6 +68,18 @@ def find_community_files(files: Iterable[str]) -> dict[str, str | None]:
         if best is None or (path.count("/"), path) < (best.count("/"), best):
             found[stem] = path
     return found
+
+
+# The first character of any path `find_community_files` can keep: a stem's (either case), a
+# folder's, or the `/` of "/NAME" (whose folder part is empty). A quick test that passes over
+# most files.
+_FIRST = frozenset(
+    [
+        *(c for stem in STEMS for c in (stem[0], stem[0].upper())),
+        *(folder[0] for folder in COMMUNITY_FOLDERS if folder),
+        "/",
+    ]
+)
 
 
 @dataclass

@@ -87,3 +87,52 @@ class NodeLocations(Mapping[str, dict[str, Any]]):
 
     def __repr__(self) -> str:
         return repr(dict(self))
+
+
+def key_value_locs(
+    key_at: NodeLocations, value_at: NodeLocations, key: str
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """`(key_at[key], value_at[key])` of a key both hold (`value_at` over the same nodes).
+
+    A key and its value mostly stand on one line: both locations then come from one count of
+    the lines above, not four `card.position` calls (~3 us -> ~1 us a licensed card). Anything
+    else (a break inside, CR breaks, a location already built) goes through `__getitem__`.
+    Either way each location is kept in its mapping, as a read of it would have kept it.
+    """
+    key_built = key_at._built
+    value_built = value_at._built
+    card = key_at._card
+    if card.has_cr or key in key_built or key in value_built:
+        return key_at[key], value_at[key]
+    key_node, value_node = key_at._nodes[key]
+    text = card.text
+    base = card.front.yaml_start
+    start = base + key_node.start_mark.index
+    key_end = base + key_node.end_mark.index
+    value_start = base + value_node.start_mark.index
+    end = base + value_node.end_mark.index
+    while end > value_start and text[end - 1] == "\n":  # `node_loc`'s trim (no CR here)
+        end -= 1
+    if text.find("\n", start, end) >= 0:
+        return key_at[key], value_at[key]
+    # One line from `start` to `end`: every column is an offset past the line's start.
+    before = text.rfind("\n", 0, start)
+    line = text.count("\n", 0, start) + 1
+    path = card.path
+    column = start - before
+    value_column = value_start - before
+    key_loc = key_built[key] = {
+        "path": path,
+        "line": line,
+        "column": column,
+        "end_line": line,
+        "end_column": key_end - before if key_end > start else column,
+    }
+    value_loc = value_built[key] = {
+        "path": path,
+        "line": line,
+        "column": value_column,
+        "end_line": line,
+        "end_column": end - before if end > value_start else value_column,
+    }
+    return key_loc, value_loc

@@ -21,7 +21,9 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import CORPUS, write_repo
+from conftest import CORPUS, sample_cards, write_repo
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from commonslint import facts as facts_mod
 from commonslint import fixers, governance, licences
@@ -48,7 +50,7 @@ from commonslint.lineage.hfcache import HFCache, cache_dir
 from commonslint.lineage.lockfile import LOCK_NAME
 from commonslint.lineage.resolve import Node, Resolver, build_tree, how_to_resolve
 from commonslint.lint import Linter
-from commonslint.locations import node_loc
+from commonslint.locations import NodeLocations, key_value_locs, node_loc
 from commonslint.sources import MemoryRepo, Repo, open_local
 
 BULK = CORPUS / "bulk" / "hub-readmes-2023.jsonl.gz"
@@ -314,12 +316,36 @@ def _cards() -> list[str]:
 
 @pytest.mark.parametrize("with_files", [False, True])
 def test_licence_facts_match_the_reference(with_files: bool) -> None:
-    for text in _cards():
+    for text in _cards() + _string_values():
         files = {"README.md": text, **(LICENCE_FILES if with_files else {})}
         repo = MemoryRepo(files, card_only=not with_files)
         card_f, card, files_f = _parts(repo)
         expected = reference_licence_facts(card_f, card, files_f, repo)
-        assert licence_facts(card_f, card, files_f, repo) == expected, text[:200]
+        # Built from fresh card facts: no location read yet, as in a lint.
+        card_f, card, files_f = _parts(repo)
+        got = licence_facts(card_f, card, files_f, repo)
+        assert got == expected and list(got) == list(expected), text[:200]
+        again = licence_facts(card_f, card, files_f, repo)  # the locations now kept
+        assert again == expected and list(again) == list(expected), text[:200]
+        other = licence_facts(*_parts(repo), repo)  # another lint, the same meaning
+        assert other == expected and not _shared_mutables(got, other), text[:200]
+
+
+def _string_values() -> list[str]:
+    """One string value of each status, plain, quoted, folded, with CR breaks, spaced."""
+    values = ["mit", "MIT", "Apache 2.0", "apache-2.0", "other", "unknown", "llama2", "foo-bar"]
+    values += ["openrail++", "MIT OR Apache-2.0", "(MIT AND FooBar) OR GPL-3.0-only", "cc-by-4.0"]
+    texts = []
+    for value in values:
+        texts += [
+            f"---\nlicense: {value}\n---\n",
+            f"---\nlicense: '{value}'  # comment\n---\n",
+            f'---\r\nlicense: "{value}"\r\n---\r\n',
+            f"---\nlicense: >\n  {value}\n---\n",
+            f"---\nlicense:   {value}   \nlicense_name: x\n---\n",
+            f"---\nlicense: {value}\nlicense: {value}\n---\n",
+        ]
+    return texts
 
 
 @needs_corpus
@@ -327,7 +353,9 @@ def test_licence_facts_match_the_reference_on_the_corpus() -> None:
     for repo in _corpus_repos():
         card_f, card, files_f = _parts(repo)
         expected = reference_licence_facts(card_f, card, files_f, repo)
-        assert licence_facts(card_f, card, files_f, repo) == expected, repo.display
+        card_f, card, files_f = _parts(repo)
+        got = licence_facts(card_f, card, files_f, repo)
+        assert got == expected and list(got) == list(expected), repo.display
 
 
 def test_value_node_is_the_key_nodes_value() -> None:
@@ -599,3 +627,45 @@ def test_licence_view_answers_are_new_lists() -> None:
     assert [e.id for e in view.share_alike()] == ["cc-by-sa-4.0"]
     assert [e.id for e in view.no_derivatives()] == ["cc-by-nc-nd-4.0"]
     assert ob._view(view.raw, None) == view
+
+
+# ---------------------------------------------------------------- key and value locations
+
+
+def _check_key_value_locs(text: str) -> None:
+    card = parse_card("README.md", text)
+    if card.front.node is None or not isinstance(card.front.node, yaml.MappingNode):
+        return
+    nodes = key_nodes(card.front.node)
+    key_at, value_at = NodeLocations(card, nodes, 0), NodeLocations(card, nodes, 1)
+    for key, (key_node, val_node) in nodes.items():
+        expected = (node_loc(card, key_node), node_loc(card, val_node))
+        got = key_value_locs(key_at, value_at, key)
+        assert got == expected, (key, text[:300])
+        # Kept as a read keeps it: the same dicts come back from the mappings.
+        assert got[0] is key_at[key] and got[1] is value_at[key]
+        assert key_value_locs(key_at, value_at, key) == expected
+
+
+def test_key_value_locs_are_node_locs_on_the_cards() -> None:
+    for text in [*CRAFTED, *_string_values(), *sample_cards(20)]:
+        _check_key_value_locs(text)
+
+
+_SCALARS = st.sampled_from(
+    ["mit", "'a b'", '"x\\ny"', "", "[a, b]", "{a: 1}", ">\n  folded", "|\n  lit\n", "a\n  b"]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.tuples(st.sampled_from(["license", "a", "'q'", "? k\n"]), _SCALARS), max_size=4),
+    st.sampled_from(["\n", "\r\n", "\r"]),
+    st.sampled_from(["", "# c\n", "x" * 9000 + "\n"]),
+    st.sampled_from(["", "  ", " # note"]),
+)
+def test_key_value_locs_are_node_locs(
+    pairs: list[tuple[str, str]], nl: str, head: str, tail: str
+) -> None:
+    body = "".join(f"{key}: {value}{tail}\n" for key, value in pairs)
+    _check_key_value_locs(("---\n" + head + body + "---\n# T\n").replace("\n", nl))
