@@ -668,18 +668,7 @@ def skipped_as_unreadable(repo: Repo, unreadable: list[dict[str, Any]]) -> None:
 
 def emissions_facts(card_f: dict[str, Any], card: Card | None) -> dict[str, Any]:
     if card is None:
-        return {
-            "present": False,
-            "form": "absent",
-            "value": None,
-            "problem": None,
-            "missing_fields": [],
-            "unit_in_value": None,
-            "unit_in_text": None,
-            "unit_in_text_at": None,
-            "at": None,
-            "value_at": None,
-        }
+        return _absent_emissions(None, None, None, None)
     key_at = card_f["key_at"].get("co2_eq_emissions")
     value_at = card_f["value_at"].get("co2_eq_emissions")
     # The body is searched in place, in the text and in `card.folded` (shared with
@@ -691,18 +680,7 @@ def emissions_facts(card_f: dict[str, Any], card: Card | None) -> dict[str, Any]
         # unit in the text is read by no built-in rule then, and its search of the whole body
         # cost 3-4 us a card: it is done if and when a rule reads it.
         return LazyFacts(
-            {
-                "present": False,
-                "form": "absent",
-                "value": None,
-                "problem": None,
-                "missing_fields": [],
-                "unit_in_value": None,
-                "unit_in_text": PENDING,
-                "unit_in_text_at": PENDING,
-                "at": key_at,
-                "value_at": value_at,
-            },
+            _absent_emissions(key_at, value_at, PENDING, PENDING),
             functools.partial(_unit_in_text, card, card_f["body_start_line"]),
         )
     found = emissions_mod.read_emissions(
@@ -724,6 +702,22 @@ def emissions_facts(card_f: dict[str, Any], card: Card | None) -> dict[str, Any]
         if found.unit_in_text_line
         else None,
         "at": key_at,
+        "value_at": value_at,
+    }
+
+
+def _absent_emissions(at: Any, value_at: Any, unit: Any, unit_at: Any) -> dict[str, Any]:
+    """The emissions facts of a card that gives no `co2_eq_emissions` (or of no card)."""
+    return {
+        "present": False,
+        "form": "absent",
+        "value": None,
+        "problem": None,
+        "missing_fields": [],
+        "unit_in_value": None,
+        "unit_in_text": unit,
+        "unit_in_text_at": unit_at,
+        "at": at,
         "value_at": value_at,
     }
 
